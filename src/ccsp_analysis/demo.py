@@ -1,0 +1,242 @@
+"""Deterministic synthetic demonstration data written in the real source formats (``ccsp data demo``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ccsp_analysis import demo_calibration as cal
+from ccsp_analysis.demo_crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
+from ccsp_analysis.demo_geography import real_geography, synthetic_geography, write_ons_files
+from ccsp_analysis.demo_survey import survey_responses
+from ccsp_analysis.schemas import POLICE_OUTCOMES_HEADER, POLICE_STREET_HEADER
+from ccsp_analysis.taxonomy import HO_OFFENCES
+
+log = logging.getLogger(__name__)
+
+SEED = 20240331
+DEMO_VERSION = 1
+FIRST_YEAR, LAST_YEAR = 2013, 2023  # financial years 2013-14 .. 2023-24
+FORCE = "west-midlands"
+FORCE_NAME = "West Midlands Police"
+STREETS = ("High Street", "Station Road", "Church Lane", "Park Road", "Mill Lane", "Queen's Road", "Shopping Area",
+           "Parking Area", "Supermarket", "Petrol Station", "Further/Higher Educational Building", "Nightclub",
+           "Sports/Recreation Area", "Hospital", "Bus/Coach Station", "Conference/Exhibition Centre")
+OUTCOMES = ("Investigation complete; no suspect identified", "Unable to prosecute suspect", "Under investigation",
+            "Status update unavailable", "Offender given a caution", "Local resolution",
+            "Awaiting court outcome", "Court result unavailable")
+
+
+def _crime_id(refs: pd.Series) -> list[str]:
+    # data.police.uk Crime IDs are 64-character hex strings.
+    return [hashlib.sha256(f"demo:{r}".encode()).hexdigest() for r in refs]
+
+
+def _police_rows(rng: np.random.Generator, geo: pd.DataFrame, crimes: pd.DataFrame, asb: pd.DataFrame) -> pd.DataFrame:
+    g = geo.set_index("lsoa_code")
+    crime_rows = pd.DataFrame({
+        "Crime ID": _crime_id(crimes["crime_ref"]),
+        "date": crimes["date"],
+        "LSOA code": crimes["lsoa_code"],
+        "Crime type": crimes["ho_code"].map(lambda c: HO_OFFENCES[c].police_category),
+        "Last outcome category": rng.choice(OUTCOMES, len(crimes)),
+    })
+    asb_rows = pd.DataFrame({"Crime ID": "", "date": asb["date"], "LSOA code": asb["lsoa_code"],
+                             "Crime type": "Anti-social behaviour", "Last outcome category": ""})
+    rows = pd.concat([crime_rows, asb_rows], ignore_index=True)
+    rows["Month"] = rows["date"].str.slice(0, 7)
+    rows["Reported by"] = FORCE_NAME
+    rows["Falls within"] = FORCE_NAME
+    # police.uk anonymises locations to snap points near the small area's centre.
+    rows["Longitude"] = (g.loc[rows["LSOA code"], "lon"].to_numpy() + rng.normal(0, 0.002, len(rows))).round(6)
+    rows["Latitude"] = (g.loc[rows["LSOA code"], "lat"].to_numpy() + rng.normal(0, 0.0015, len(rows))).round(6)
+    rows["Location"] = "On or near " + pd.Series(rng.choice(STREETS, len(rows)))
+    rows["LSOA name"] = g.loc[rows["LSOA code"], "lsoa_name"].to_numpy()
+    rows["Context"] = ""
+    return rows
+
+
+def _neighbour_rows(rng: np.random.Generator, geo: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Rows outside the partnership (a neighbouring district, and a few with no location) for the force file."""
+    other = geo[~geo["in_area"]]
+    n = 3600
+    cats = ("Violence and sexual offences", "Shoplifting", "Vehicle crime", "Burglary", "Anti-social behaviour", "Public order")
+    ctype = rng.choice(cats, n)
+    lsoa = rng.choice(other["lsoa_code"].to_numpy(), n)
+    no_loc = rng.random(n) < 0.02
+    g = other.set_index("lsoa_code")
+    rows = pd.DataFrame({
+        "Crime ID": [hashlib.sha256(f"nb:{start_year}:{i}".encode()).hexdigest() if c != "Anti-social behaviour" else "" for i, c in enumerate(ctype)],
+        "date": _dates(rng, start_year, n).strftime("%Y-%m-%d"),
+        "LSOA code": np.where(no_loc, "", lsoa),
+        "Crime type": ctype,
+        "Last outcome category": np.where(ctype == "Anti-social behaviour", "", "Under investigation"),
+    })
+    rows["Month"] = rows["date"].str.slice(0, 7)
+    rows["Reported by"] = FORCE_NAME
+    rows["Falls within"] = FORCE_NAME
+    rows["Longitude"] = np.where(no_loc, np.nan, g.loc[lsoa, "lon"].to_numpy().round(6))
+    rows["Latitude"] = np.where(no_loc, np.nan, g.loc[lsoa, "lat"].to_numpy().round(6))
+    rows["Location"] = np.where(no_loc, "No Location", "On or near Main Road")
+    rows["LSOA name"] = np.where(no_loc, "", g.loc[lsoa, "lsoa_name"].to_numpy())
+    rows["Context"] = ""
+    return rows
+
+
+def _write_police_months(rows: pd.DataFrame, root: Path) -> None:
+    for month, grp in rows.groupby("Month", sort=True):
+        folder = root / month
+        folder.mkdir(parents=True, exist_ok=True)
+        grp = grp.sort_values(["LSOA name", "Crime type"], kind="stable")  # real files are sorted by LSOA name
+        grp.loc[:, list(POLICE_STREET_HEADER)].to_csv(folder / f"{month}-{FORCE}-street.csv", index=False)
+        done = grp[grp["Crime ID"] != ""].rename(columns={"Last outcome category": "Outcome type"})
+        done.loc[:, list(POLICE_OUTCOMES_HEADER)].to_csv(folder / f"{month}-{FORCE}-outcomes.csv", index=False)
+
+
+def _simple_events(rng, geo, start_year: int, n: int, prefix: str) -> pd.DataFrame:
+    ward_codes = [w[0] for w in cal.WARDS]
+    ward = np.array(ward_codes, dtype=object)[_quota_choice(rng, n, np.ones(len(ward_codes)))]
+    return pd.DataFrame({
+        "ref": [f"{prefix}/{start_year % 100:02d}{i:06d}" for i in range(1, n + 1)],
+        "date": _dates(rng, start_year, n).strftime("%Y-%m-%d"),
+        "ward": ward,
+        "lsoa_code": _place(rng, geo, ward),
+    })
+
+
+def _council_asb(rng, geo, y: int) -> pd.DataFrame:
+    ev = _simple_events(rng, geo, y, cal.COUNCIL_ASB_BY_YEAR[y], "CASB")
+    types = rng.choice(["personal", "nuisance", "environmental"], len(ev), p=[0.2, 0.5, 0.3])
+    cats = {"personal": "Neighbour dispute", "nuisance": "Noise", "environmental": "Graffiti"}
+    return pd.DataFrame({"case_ref": ev["ref"], "date": ev["date"], "asb_type": types,
+                         "category": [cats[t] for t in types], "lsoa_code": ev["lsoa_code"]})
+
+
+def _fly_tipping(rng, geo, y: int) -> pd.DataFrame:
+    n = cal.FLY_TIPPING_BY_YEAR[y]
+    ward_codes = [w[0] for w in cal.WARDS]
+    fol = cal.FLY_TIPPING_FOLESHILL_2023 if y == 2023 else round(0.23 * n)
+    w = np.array([0.0 if c == cal.FOLESHILL else 1.0 for c in ward_codes])
+    quotas = _quota_counts(w, n - fol)
+    quotas[ward_codes.index(cal.FOLESHILL)] = fol
+    ward = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
+    return pd.DataFrame({
+        "incident_ref": [f"FT/{y % 100:02d}{i:06d}" for i in range(1, n + 1)],
+        "date": _dates(rng, y, n).strftime("%Y-%m-%d"),
+        "lsoa_code": _place(rng, geo, ward),
+        "waste_type": rng.choice(["Household", "Commercial", "Green", "White goods", "Construction"], n),
+        "size": rng.choice(["single_item", "small_van", "transit_van", "tipper_lorry", "significant"], n, p=[0.3, 0.35, 0.25, 0.08, 0.02]),
+    })
+
+
+def _quota_counts(weights: np.ndarray, total: int) -> np.ndarray:
+    from ccsp_analysis.demo_geography import _round_to_total
+
+    return _round_to_total(weights, total)
+
+
+def _da_referrals(rng, y: int) -> pd.DataFrame:
+    n = cal.DA_REFERRALS_BY_YEAR[y]
+    return pd.DataFrame({
+        "referral_ref": [f"DAR/{y % 100:02d}{i:05d}" for i in range(1, n + 1)],
+        "date": _dates(rng, y, n).strftime("%Y-%m-%d"),
+        "service": rng.choice(["CDVASS", "SARC", "Refuge", "IDVA"], n, p=[0.45, 0.15, 0.15, 0.25]),
+        "referral_source": rng.choice(["Police", "Self", "Health", "Children's services"], n, p=[0.5, 0.2, 0.15, 0.15]),
+        "victim_age": rng.integers(16, 75, n),
+        "victim_sex": rng.choice(["F", "M"], n, p=[0.85, 0.15]),
+        "repeat_victim": (rng.random(n) < 0.10).astype(int),
+        "children_present": (rng.random(n) < 0.35).astype(int),
+    })
+
+
+def _non_crime(rng, geo, y: int) -> pd.DataFrame:
+    n_da, n_hate = 3_900 + 30 * (y - 2013), 85 + 2 * (y - 2013)
+    ev = _simple_events(rng, geo, y, n_da + n_hate, "NCI")
+    kind = np.array(["domestic_abuse"] * n_da + ["hate"] * n_hate, dtype=object)
+    strand = np.where(kind == "hate", rng.choice(["race", "religion", "sexual_orientation", "disability", "transgender"], len(ev), p=[0.75, 0.08, 0.09, 0.05, 0.03]), "")
+    return pd.DataFrame({"incident_ref": ev["ref"], "date": ev["date"], "incident_type": kind, "hate_strand": strand,
+                         "lsoa_code": ev["lsoa_code"], "repeat_victim": (rng.random(len(ev)) < 0.1).astype(int),
+                         "children_present": ((kind == "domestic_abuse") & (rng.random(len(ev)) < 0.3)).astype(int)})
+
+
+def _reoffending() -> pd.DataFrame:
+    rows = []
+    for y in range(FIRST_YEAR, LAST_YEAR + 1):
+        label = f"{y}-{(y + 1) % 100:02d}"
+        offenders = 1_150 - 25 * (y - FIRST_YEAR)
+        reoffenders = round(offenders * (0.27 - 0.002 * (y - FIRST_YEAR)))
+        rows += [(label, "offenders", offenders), (label, "reoffenders", reoffenders),
+                 (label, "reoffences", round(reoffenders * 3.8)), (label, "first_time_entrants", 240 - 12 * (y - FIRST_YEAR))]
+    return pd.DataFrame(rows, columns=["period", "measure", "value"])
+
+
+def _funding() -> pd.DataFrame:
+    # 2016-17 allocations: PCC grant 409,728 + carry over 82,750 = 492,478 (published Appendix 8 total).
+    lines = [("PCC grant", "Domestic abuse support services", 128_000), ("PCC grant", "Youth violence prevention", 96_500),
+             ("PCC grant", "Anti-social behaviour and community safety", 74_228), ("PCC grant", "Substance misuse pathways", 61_000),
+             ("PCC grant", "Hate crime reporting centres", 22_000), ("PCC grant", "Victim support and restorative justice", 28_000),
+             ("Carry over", "City centre safety (night-time economy)", 47_750), ("Carry over", "Exploitation and modern slavery", 35_000)]
+    return pd.DataFrame([("2016-17", s, p, a) for s, p, a in lines], columns=["financial_year", "source", "project", "amount_gbp"])
+
+
+def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
+             progress: Callable[[str], None] | None = None) -> Path:
+    """Write the complete demo data set to ``out`` (replacing it atomically) and return ``out``.
+
+    Deterministic: the same seed gives byte-identical files. ``geography`` points at a folder of
+    real ONS files (e.g. ``../shared/data``) to use real small areas instead of synthetic ones.
+    """
+    say = progress or (lambda msg: log.info(msg))
+    rng = np.random.default_rng(seed)
+    geo = real_geography(geography, rng) if geography else synthetic_geography(rng)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
+    try:
+        paths = write_ons_files(geo, tmp / "ons")
+        crimes, police, partner = [], [], {k: [] for k in ("police_asb", "council_asb", "fly_tipping", "da_referrals", "non_crime_incidents")}
+        for y in range(FIRST_YEAR, LAST_YEAR + 1):
+            say(f"demo data: financial year {y}-{(y + 1) % 100:02d}")
+            c = crimes_for_year(rng, geo, y)
+            a = asb_for_year(rng, geo, y)
+            crimes.append(c)
+            police.append(_police_rows(rng, geo, c, a))
+            police.append(_neighbour_rows(rng, geo, y))
+            partner["police_asb"].append(a)
+            partner["council_asb"].append(_council_asb(rng, geo, y))
+            partner["fly_tipping"].append(_fly_tipping(rng, geo, y))
+            partner["da_referrals"].append(_da_referrals(rng, y))
+            partner["non_crime_incidents"].append(_non_crime(rng, geo, y))
+        say("demo data: writing data.police.uk monthly files")
+        _write_police_months(pd.concat(police, ignore_index=True), tmp / "police_uk")
+        pdir = tmp / "partner"
+        pdir.mkdir()
+        pd.concat(crimes, ignore_index=True).to_csv(pdir / "crimes.csv", index=False)
+        for name, frames in partner.items():
+            pd.concat(frames, ignore_index=True).to_csv(pdir / f"{name}.csv", index=False)
+        survey_responses(rng, geo).to_csv(pdir / "survey.csv", index=False)
+        _reoffending().to_csv(pdir / "reoffending.csv", index=False)
+        _funding().to_csv(pdir / "funding.csv", index=False)
+        (tmp / "DEMO.json").write_text(json.dumps({
+            "synthetic": True, "seed": seed, "demo_version": DEMO_VERSION,
+            "geography": "real ONS lookups and population" if geography else "synthetic small areas (X01 codes) in Coventry's 18 real wards",
+            "financial_years": f"{FIRST_YEAR}-{(FIRST_YEAR + 1) % 100:02d} to {LAST_YEAR}-{(LAST_YEAR + 1) % 100:02d}",
+            "files": {k: str(v.relative_to(tmp)) for k, v in paths.items()},
+        }, indent=2) + "\n")
+        (tmp / "README.txt").write_text("SYNTHETIC DEMONSTRATION DATA generated by `ccsp data demo`. Not real crime data.\n")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    say(f"demo data written to {out}")
+    return out

@@ -1,0 +1,231 @@
+"""Calibration of the synthetic demo data: the cell counts that reproduce the published figures.
+
+Every number here is chosen by hand so that the 2023-24 run reproduces the figures the Coventry
+documents publish (``shared/reference/published_figures.yaml``) and 2022-23 gives the published
+changes. The arithmetic behind each choice is in the comments; ``tests/unit/test_demo.py``
+checks the generated files against the published figures independently.
+"""
+
+from __future__ import annotations
+
+# Coventry's 18 electoral wards (METHODS.md): code, name, latitude, longitude, relative size of
+# crime volume outside the pinned wards, number of synthetic small areas.
+WARDS: tuple[tuple[str, str, float, float, float, int], ...] = (
+    ("E05001218", "Bablake", 52.437, -1.566, 0.80, 10),
+    ("E05001219", "Binley and Willenhall", 52.393, -1.455, 1.20, 11),
+    ("E05001220", "Cheylesmore", 52.384, -1.493, 0.90, 11),
+    ("E05001221", "Earlsdon", 52.394, -1.526, 0.85, 10),
+    ("E05001222", "Foleshill", 52.429, -1.496, 0.0, 12),
+    ("E05001223", "Henley", 52.436, -1.455, 1.25, 13),
+    ("E05001224", "Holbrook", 52.444, -1.519, 1.00, 11),
+    ("E05001225", "Longford", 52.447, -1.478, 1.15, 11),
+    ("E05001226", "Lower Stoke", 52.408, -1.471, 1.05, 12),
+    ("E05001227", "Radford", 52.426, -1.518, 1.05, 11),
+    ("E05001228", "St Michael's", 52.410, -1.502, 0.0, 12),
+    ("E05001229", "Sherbourne", 52.417, -1.538, 0.85, 10),
+    ("E05001230", "Upper Stoke", 52.423, -1.474, 1.00, 11),
+    ("E05001231", "Wainbody", 52.377, -1.539, 0.55, 8),
+    ("E05001232", "Westwood", 52.397, -1.583, 0.80, 10),
+    ("E05001233", "Whoberley", 52.410, -1.549, 0.75, 10),
+    ("E05001234", "Woodlands", 52.414, -1.587, 0.80, 10),
+    ("E05001235", "Wyken", 52.413, -1.451, 0.95, 10),
+)
+ST_MICHAELS = "E05001228"
+FOLESHILL = "E05001222"
+# Census 2021 usual residents of Coventry (TS001 over its 203 LSOAs); the demo's population sums to it.
+POPULATION_2021 = 345_312
+# Ward share of population (St Michael's is the city centre, many students).
+WARD_POP_WEIGHT = {ST_MICHAELS: 1.45, FOLESHILL: 1.35}
+
+# Total recorded crime per financial year. 2023-24 and 2022-23 are published (38,508; a 10.1% fall:
+# 38508/42834 - 1 = -10.0995%). 2014-15 -> 2015-16 is the published -201 (-0.9%: -201/21676).
+TRC_BY_YEAR: dict[int, int] = {
+    2013: 20_950, 2014: 21_676, 2015: 21_475, 2016: 24_610, 2017: 28_930, 2018: 32_440,
+    2019: 34_870, 2020: 30_950, 2021: 37_820, 2022: 42_834, 2023: 38_508,
+}
+# Ward pins for 2023-24: St Michael's 8,209 and Foleshill 3,496 (3496/38508 = 9.08% -> 9.1%).
+WARD_TRC_2023 = {ST_MICHAELS: 8_209, FOLESHILL: 3_496}
+# Other years: share of TRC in the two pinned wards (about the 2023-24 shares, 21.3% and 9.1%).
+WARD_SHARE_OTHER_YEARS = {ST_MICHAELS: 0.205, FOLESHILL: 0.093}
+
+# Police-recorded ASB: 2022-23 10,000 -> 2023-24 12,260 (+22.6%). Type shares 2023-24:
+# nuisance 8,214 (67.0%), environmental 2,207 (18.0%), personal 1,839 (15.0%); St Michael's
+# 2,611 of 12,260 = 21.3%.
+ASB_BY_YEAR: dict[int, int] = {
+    2013: 16_900, 2014: 15_200, 2015: 13_100, 2016: 12_400, 2017: 11_800, 2018: 11_300,
+    2019: 11_900, 2020: 17_600, 2021: 12_100, 2022: 10_000, 2023: 12_260,
+}
+ASB_TYPES_2023 = {"nuisance": 8_214, "environmental": 2_207, "personal": 1_839}
+ASB_TYPE_SHARES = {"nuisance": 0.66, "environmental": 0.19, "personal": 0.15}
+ASB_ST_MICHAELS_2023 = 2_611
+# Council-recorded ASB per year.
+COUNCIL_ASB_BY_YEAR: dict[int, int] = {y: 4_200 + 90 * (y - 2013) for y in TRC_BY_YEAR}
+# Fly-tipping: 8,000 -> 6,920 (-13.5%); Foleshill 1,661 of 6,920 = 24.0%.
+FLY_TIPPING_BY_YEAR: dict[int, int] = {
+    2013: 5_400, 2014: 5_650, 2015: 5_900, 2016: 6_300, 2017: 6_700, 2018: 7_050,
+    2019: 7_300, 2020: 8_600, 2021: 8_300, 2022: 8_000, 2023: 6_920,
+}
+FLY_TIPPING_FOLESHILL_2023 = 1_661
+# Domestic-abuse service referrals: "referrals to DA support services increased".
+DA_REFERRALS_BY_YEAR: dict[int, int] = {y: 2_300 + 110 * (y - 2013) for y in TRC_BY_YEAR}
+
+# Crime cells: (ho_code, n 2023-24, n 2022-23, flags, hate strand, victim sex, victim age range, hours, ward)
+#   flags: space-separated markers; sex: "F"/"M", "*" = assigned by the year's female quota, "" = no victim;
+#   age: (lo, hi) uniform, or None = drawn from the age profile; hours: "nte" = 20:00-05:59,
+#   "day" = 06:00-19:59, "" = any; ward: a pinned ward code or "".
+Cell = tuple[str, int, int, str, str, str, "tuple[int, int] | None", str, str]
+DA = "domestic_abuse"
+SYV = "serious_youth_violence"
+CELLS: tuple[Cell, ...] = (
+    # Homicide: 8, one of them youth violence (published: 8 homicides, 1 youth violence).
+    ("1", 1, 1, SYV, "", "M", (17, 19), "", ""),
+    ("1", 5, 6, "", "", "*", (26, 70), "", ""),
+    ("4.1", 2, 2, "", "", "*", (26, 70), "", ""),
+    # Violence with injury, 2,911 = 52.2% of serious violence (5,576). Victims: male 1,814
+    # (62.3%), of whom aged 10-15: 727 (40.1%). SYV knife 241 = 239 with a victim (male 206 = 86.2%;
+    # aged 15-19: 90 = 37.7%) + 2 possession offences without a victim.
+    ("5D", 80, 84, f"knife {SYV}", "", "M", (16, 19), "", ""),
+    ("5D", 10, 10, f"knife {SYV}", "", "F", (16, 19), "", ""),
+    ("5D", 126, 132, f"knife {SYV}", "", "M", (20, 25), "", ""),
+    ("5D", 23, 24, f"knife {SYV}", "", "F", (20, 25), "", ""),
+    ("5D", 10, 12, f"firearm {SYV}", "", "M", (20, 25), "", ""),
+    ("8N", 727, 770, SYV, "", "M", (10, 15), "", ""),
+    ("8N", 74, 86, SYV, "", "M", (16, 25), "", ""),
+    ("8N", 150, 160, SYV, "", "F", (10, 25), "", ""),
+    ("8N", 560, 610, DA, "", "F", (26, 60), "", ""),
+    ("8N", 140, 150, DA, "", "M", (26, 60), "", ""),
+    ("8N", 200, 215, "alcohol", "", "M", (26, 50), "nte", ""),
+    ("8N", 50, 55, "alcohol", "", "F", (26, 50), "nte", ""),
+    ("8N", 100, 105, "alcohol", "", "M", (26, 50), "day", ""),
+    ("8N", 50, 52, "alcohol", "", "F", (26, 50), "day", ""),
+    ("5D", 357, 380, "", "", "M", (26, 80), "", ""),
+    ("5D", 254, 270, "", "", "F", (26, 80), "", ""),
+    # Violence without injury. Assault and battery (105A): 4,345 (2022-23: 4,728, -8.1%); drugs or
+    # alcohol 895 (20.6%) = 700 alcohol + 195 drugs.
+    ("105A", 1400, 1520, DA, "", "F", None, "", ""),
+    ("105A", 400, 440, DA, "", "M", None, "", ""),
+    ("105A", 240, 260, "alcohol", "", "M", None, "nte", ""),
+    ("105A", 60, 65, "alcohol", "", "F", None, "nte", ""),
+    ("105A", 300, 325, "alcohol", "", "M", None, "day", ""),
+    ("105A", 100, 110, "alcohol", "", "F", None, "day", ""),
+    ("105A", 195, 212, "drugs", "", "M", None, "", ""),
+    ("105A", 150, 157, "", "race", "*", None, "", ""),
+    ("105A", 40, 42, "", "religion", "*", None, "", ""),
+    ("105A", 40, 41, "", "sexual_orientation", "M", None, "", ""),
+    ("105A", 545, 632, "child_abuse", "", "*", (1, 15), "", ""),
+    ("105A", 579, 604, "", "", "*", None, "", ""),
+    ("105A", 296, 320, DA, "", "M", None, "", ""),
+    ("104", 420, 500, "", "", "*", (20, 60), "", ""),
+    ("3A", 100, 110, DA, "", "F", None, "", ""),
+    ("3A", 150, 180, "", "", "M", None, "", ""),
+    ("3A", 200, 220, DA, "", "M", None, "", ""),
+    ("11A", 300, 335, "child_abuse", "", "*", (0, 15), "", ""),
+    # Stalking and harassment: 3,625 with a female victim = 48.5% of VAWG (7,474; 2022-23: 8,124, -8.0%).
+    # Domestic abuse 5,738 = 14.9% of TRC (2022-23: 6,221, a decrease).
+    ("8R", 400, 430, DA, "", "F", None, "", ""),
+    ("8R", 60, 60, DA, "", "M", None, "", ""),
+    ("8L", 500, 560, DA, "", "F", None, "", ""),
+    ("8L", 22, 31, f"{DA} honour_based_abuse", "", "F", (16, 40), "", ""),
+    ("8L", 1500, 1792, "", "", "F", None, "", ""),
+    ("8L", 400, 420, "", "", "M", None, "", ""),
+    ("8L", 15, 15, "", "disability", "M", None, "", ""),
+    ("8Q", 300, 320, DA, "", "F", None, "", ""),
+    ("8Q", 150, 170, "", "", "F", None, "", ""),
+    ("8Q", 50, 55, "", "", "M", None, "", ""),
+    ("8M", 753, 800, "", "", "F", None, "", ""),
+    ("8M", 250, 260, "", "", "M", None, "", ""),
+    ("8M", 82, 80, "", "race", "M", None, "", ""),
+    # Sexual offences 1,100 (2022-23: 1,030, +6.8%): rape 460 (41.8%), other 640 (58.2%).
+    ("19C", 120, 110, DA, "", "F", (18, 60), "", ""),
+    ("19C", 260, 245, "", "", "F", (16, 70), "", ""),
+    ("19D", 55, 50, "child_abuse", "", "F", (10, 15), "", ""),
+    ("19F", 15, 15, "", "", "M", (16, 60), "", ""),
+    ("19G", 10, 10, "child_abuse", "", "M", (5, 15), "", ""),
+    ("20A", 420, 370, "", "", "F", (13, 80), "", ""),
+    ("17A", 60, 57, "", "", "M", (13, 80), "", ""),
+    ("22B", 70, 65, "child_abuse", "", "F", (10, 15), "", ""),
+    ("22B", 20, 18, "child_abuse", "", "M", (10, 15), "", ""),
+    # Child sexual exploitation 41 (2022-23: 64, -35.9%).
+    ("71", 35, 55, "cse", "", "F", (12, 17), "", ""),
+    ("71", 6, 9, "cse", "", "M", (12, 17), "", ""),
+    ("88A", 29, 26, "", "", "F", (11, 15), "", ""),
+    # Robbery 1,350; serious youth violence robbery 398 = 24.6% of SYV 1,617: male 353 (88.7%),
+    # aged 16-20: 151 (37.9%), aged 10-15: 124 (31.2%).
+    ("34B", 124, 130, SYV, "", "M", (10, 15), "", ""),
+    ("34B", 151, 160, SYV, "", "M", (16, 20), "", ""),
+    ("34B", 78, 84, SYV, "", "M", (21, 25), "", ""),
+    ("34B", 45, 46, SYV, "", "F", (21, 25), "", ""),
+    ("34B", 832, 860, "", "", "*", (26, 80), "", ""),
+    ("34A", 120, 120, "", "", "", None, "", ""),
+    # Burglary 2,500.
+    ("28E", 1800, 2300, "", "", "*", (26, 90), "", ""),
+    ("30C", 700, 900, "", "", "", None, "", ""),
+    # Vehicle offences 3,300 (2022-23: 3,687, -10.5%), second of the acquisitive groups.
+    ("45", 1900, 2120, "", "", "*", (20, 80), "", ""),
+    ("48", 1000, 1150, "", "", "*", (20, 80), "", ""),
+    ("37.2", 100, 110, "", "", "*", (20, 80), "", ""),
+    ("126", 300, 307, "", "", "*", (20, 80), "", ""),
+    # Theft. Shoplifting 2,580 = 6.7% of TRC (2022-23: 1,785, +44.5%), second highest offence.
+    # Acquisitive 13,380 (2022-23: 14,481, -7.6%).
+    ("39", 700, 760, "", "", "*", None, "", ""),
+    ("44", 480, 520, "", "", "*", (16, 60), "", ""),
+    ("46", 2580, 1785, "", "", "", None, "", ""),
+    ("49", 2270, 2909, "", "", "*", None, "", ""),
+    ("49", 200, 220, DA, "", "M", None, "", ""),
+    # Criminal damage and arson; alcohol-related 100 in the day (alcohol total 1,500, 720 = 48.0% in
+    # night-time-economy hours).
+    ("58A", 800, 860, DA, "", "F", None, "", ""),
+    ("58A", 240, 260, DA, "", "M", None, "", ""),
+    ("58A", 762, 900, "", "", "*", (20, 90), "", ""),
+    ("58B", 500, 560, "", "", "", None, "", ""),
+    ("58C", 1346, 1422, "", "", "*", (20, 80), "", ""),
+    ("58D", 100, 110, "alcohol", "", "*", None, "day", ""),
+    ("58D", 900, 1000, "", "", "*", None, "", ""),
+    ("56B", 200, 230, "", "", "", None, "", ""),
+    # Drug offences 1,292 (2022-23: 1,516, -14.8%). St Michael's 530 (41.0%): possession 340 (64.2%),
+    # supply 189 (35.7%), other 1. County lines: 32 victims under 18 (2022-23: 27, +18.5%), males
+    # aged 15-17: 22 (68.8%).
+    ("92D", 200, 220, "", "", "", None, "", ST_MICHAELS),
+    ("92E", 140, 160, "", "", "", None, "", ST_MICHAELS),
+    ("92A", 189, 218, "", "", "", None, "", ST_MICHAELS),
+    ("92C", 1, 2, "", "", "", None, "", ST_MICHAELS),
+    ("92A", 22, 18, "county_lines", "", "M", (15, 17), "", ""),
+    ("92A", 6, 5, "county_lines", "", "F", (15, 17), "", ""),
+    ("92A", 4, 4, "county_lines", "", "M", (14, 14), "", ""),
+    ("92A", 118, 153, "", "", "", None, "", ""),
+    ("92D", 200, 230, "", "", "", None, "", ""),
+    ("92E", 411, 504, "", "", "", None, "", ""),
+    ("92C", 1, 2, "", "", "", None, "", ""),
+    # Possession of weapons 1,307 (serious violence 5,576 = 8 + 2,911 + 1,350 + 1,307); SYV: 2 knife,
+    # 16 firearm without a victim (gun SYV 26 = 10 + 16, 1.6% of SYV).
+    ("10A", 2, 2, f"knife {SYV}", "", "", None, "", ""),
+    ("10A", 948, 998, "knife", "", "", None, "", ""),
+    ("81", 16, 16, f"firearm {SYV}", "", "", None, "", ""),
+    ("81", 44, 49, "firearm", "", "", None, "", ""),
+    ("8A", 30, 35, "firearm", "", "", None, "", ""),
+    ("10C", 267, 280, "", "", "", None, "", ""),
+    # Public order. Hate crime 990 (2022-23: 1,000, -1.0%), race 792 (80.0%).
+    ("9B", 560, 565, "", "race", "*", None, "", ""),
+    ("9A", 20, 20, "", "religion", "*", None, "", ""),
+    ("9A", 30, 28, "", "sexual_orientation", "*", None, "", ""),
+    ("9A", 25, 25, "", "disability", "*", None, "", ""),
+    ("9A", 28, 27, "", "transgender", "*", None, "", ""),
+    ("9A", 170, 180, "alcohol", "", "", None, "nte", ""),
+    ("9A", 130, 140, "alcohol", "", "", None, "day", ""),
+    ("9A", 515, 600, "", "", "", None, "", ""),
+    ("9A", 1500, 1650, "", "", "*", None, "", ""),
+    ("66", 100, 994, "", "", "", None, "", ""),
+    # Miscellaneous. Modern slavery 37 (2022-23: 76, -51.3%).
+    ("106", 37, 76, "modern_slavery", "", "*", (18, 60), "", ""),
+    ("95", 300, 320, "", "", "", None, "", ""),
+    ("802", 250, 270, "", "", "", None, "", ""),
+)
+# Slack cells that absorb the remainder so each year's total equals TRC_BY_YEAR (index into CELLS).
+SLACK_CELL = ("9A", "", "", "")  # the victimless 9A cell: (ho_code, flags, hate, sex)
+
+# Victims 2023-24: 30,376 offences with a victim (published), 16,160 of them female (53.2%).
+VICTIMS_2023 = 30_376
+FEMALE_VICTIMS_2023 = 16_160
+# Victim age profile: weights of 5-year bands from 0-4 (index 7 = 35-39, index 6 = 30-34), peaking
+AGE_PROFILE_F = (1, 1, 2, 4, 8, 10, 11, 16, 12, 11, 9, 7, 5, 3, 2, 1, 1, 0.5)
+AGE_PROFILE_M = (1, 1, 2, 4, 9, 11, 16, 12, 11, 10, 8, 6, 4, 3, 2, 1, 1, 0.5)

@@ -1,0 +1,106 @@
+"""Geography of the demo data: synthetic small areas in Coventry's 18 real wards, or real ONS geography."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ccsp_analysis.demo_calibration import POPULATION_2021, WARD_POP_WEIGHT, WARDS
+
+LA_CODE = "E08000026"
+LA_NAME = "Coventry"
+#: Census 2021 age bands (the ONS usual-residents-by-age file's labels) and their share of residents.
+AGE_BANDS = (
+    ("Aged 15 years and under", 0.196), ("Aged 16 to 24 years", 0.155), ("Aged 25 to 34 years", 0.165),
+    ("Aged 35 to 49 years", 0.190), ("Aged 50 to 64 years", 0.155), ("Aged 65 years and over", 0.139),
+)
+OTHER_AREA = "Solihull"
+
+
+def synthetic_geography(rng: np.random.Generator) -> pd.DataFrame:
+    """Synthetic small areas: ``lsoa_code`` (X01…, never an ONS code), ``lsoa_name``, ward, weights, centroid.
+
+    Includes a few small areas of a neighbouring district (``in_area`` False) so that filtering
+    to the partnership is exercised by every demo run.
+    """
+    rows = []
+    seq = 0
+    for w_idx, (code, name, lat, lon, _vol, n_lsoa) in enumerate(WARDS, start=1):
+        for k in range(n_lsoa):
+            seq += 1
+            rows.append({
+                "lsoa_code": f"X01{seq:06d}", "lsoa_name": f"Coventry Synthetic {w_idx:03d}{chr(65 + k)}",
+                "ward_code": code, "ward_name": name, "in_area": True,
+                "lat": lat + rng.normal(0, 0.006), "lon": lon + rng.normal(0, 0.009),
+            })
+    for k in range(20):
+        rows.append({
+            "lsoa_code": f"X01{900001 + k:06d}", "lsoa_name": f"{OTHER_AREA} Synthetic {1 + k // 4:03d}{chr(65 + k % 4)}",
+            "ward_code": None, "ward_name": None, "in_area": False,
+            "lat": 52.41 + rng.normal(0, 0.02), "lon": -1.78 + rng.normal(0, 0.03),
+        })
+    geo = pd.DataFrame(rows)
+    return _add_weights(geo, rng)
+
+
+def _add_weights(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    # Skewed small-area weights so crime concentrates realistically (a few hotspots per ward).
+    geo["crime_weight"] = rng.lognormal(0.0, 0.7, len(geo))
+    ward_pop = geo["ward_code"].map(lambda c: WARD_POP_WEIGHT.get(c, 1.0) if c else 0.0)
+    raw = ward_pop * rng.uniform(0.8, 1.2, len(geo)) / geo.groupby("ward_code")["ward_code"].transform("size").fillna(1)
+    geo["population"] = _round_to_total(raw.fillna(0).to_numpy(), POPULATION_2021)
+    return geo
+
+
+def real_geography(directory: Path, rng: np.random.Generator) -> pd.DataFrame:
+    """Geography from real ONS files in ``directory`` (e.g. ../shared/data): LSOA21 → ward lookup and TS001."""
+    from ccsp_analysis.sources import ons
+
+    lookup_path = directory / "lookups" / "coventry_lsoa21_to_ward_DERIVED.csv"
+    pop_path = directory / "population" / "census2021_TS001_usual_residents_lsoa2021_EW.csv.gz"
+    lookup = ons.read_lsoa_ward_lookup(lookup_path)
+    pop = ons.read_census_ts001(pop_path, lsoa_codes=list(lookup["lsoa_code"]))
+    geo = lookup.merge(pop[["lsoa_code", "population"]], on="lsoa_code", how="left")
+    centroids = {c: (lat, lon) for c, _n, lat, lon, _v, _k in WARDS}
+    geo["lat"] = [centroids.get(w, (52.41, -1.51))[0] + rng.normal(0, 0.006) for w in geo["ward_code"]]
+    geo["lon"] = [centroids.get(w, (52.41, -1.51))[1] + rng.normal(0, 0.009) for w in geo["ward_code"]]
+    geo["in_area"] = True
+    geo["crime_weight"] = rng.lognormal(0.0, 0.7, len(geo))
+    return geo[["lsoa_code", "lsoa_name", "ward_code", "ward_name", "in_area", "lat", "lon", "crime_weight", "population"]]
+
+
+def _round_to_total(weights: np.ndarray, total: int) -> np.ndarray:
+    """Integers proportional to ``weights`` that add up exactly to ``total`` (largest remainder)."""
+    w = np.asarray(weights, dtype=float)
+    if total == 0 or w.sum() == 0:
+        return np.zeros(len(w), dtype=int)
+    exact = w / w.sum() * total
+    out = np.floor(exact).astype(int)
+    short = total - out.sum()
+    if short:
+        out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
+    return out
+
+
+def write_ons_files(geo: pd.DataFrame, out: Path) -> dict[str, Path]:
+    """Write the area's geography in ONS formats: LSOA→ward lookup, TS001 population, population by age."""
+    out.mkdir(parents=True, exist_ok=True)
+    area = geo[geo["in_area"]]
+    lookup = pd.DataFrame({
+        "LSOA21CD": area["lsoa_code"], "LSOA21NM": area["lsoa_name"], "WD22CD": area["ward_code"],
+        "WD22NM": area["ward_name"], "LAD22CD": LA_CODE, "LAD22NM": LA_NAME,
+    })
+    paths = {"lsoa_ward_lookup": out / "lsoa21_to_ward_lookup.csv", "population": out / "census2021_ts001_lsoa.csv",
+             "population_by_age": out / "census2021_age6_lsoa.csv"}
+    lookup.to_csv(paths["lsoa_ward_lookup"], index=False)
+    ts001 = pd.DataFrame({"total": area["population"], "2021 super output area - lower layer": area["lsoa_name"], "mnemonic": area["lsoa_code"]})
+    ts001.to_csv(paths["population"], index=False)
+    shares = np.array([s for _b, s in AGE_BANDS])
+    rows = []
+    for code, name, pop in zip(area["lsoa_code"], area["lsoa_name"], area["population"], strict=True):
+        for (band, _s), n in zip(AGE_BANDS, _round_to_total(shares, int(pop)), strict=True):
+            rows.append((code, name, band, int(n)))
+    pd.DataFrame(rows, columns=["lsoa21_code", "lsoa21_name", "age_group", "usual_residents"]).to_csv(paths["population_by_age"], index=False)
+    return paths

@@ -1,0 +1,184 @@
+"""Run parameters: one YAML per year, merged with area and project defaults, validated into a frozen model."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ccsp_analysis.errors import ParamsError
+from ccsp_analysis.periods import FinancialYear
+
+log = logging.getLogger(__name__)
+
+#: Every section the suite can build, in report order.
+ALL_SECTIONS: tuple[str, ...] = ("00_data_audit", "01_key_findings")
+DEFAULTS_FILE = "defaults.yaml"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Area(_Frozen):
+    """The partnership area: name, slug for output folders, local authority code and how to find its LSOAs."""
+
+    name: str
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    la_code: str = Field(pattern=r"^[EW]0[6-9]\d{6}$")
+    lsoa_name_prefix: str
+    force: str = Field(pattern=r"^[a-z0-9-]+$")
+
+
+class Sources(_Frozen):
+    """Input data locations (files or folders); optional ones may be null."""
+
+    police_uk: Path
+    partner_crimes: Path | None = None
+    council_asb: Path | None = None
+    fly_tipping: Path | None = None
+    da_referrals: Path | None = None
+    non_crime_incidents: Path | None = None
+    survey: Path | None = None
+    reoffending: Path | None = None
+    funding: Path | None = None
+    lsoa_ward_lookup: Path
+    population: Path
+    population_by_age: Path | None = None
+    imd: Path | None = None
+    ward_boundaries: Path | None = None
+
+
+class Params(_Frozen):
+    """Validated parameters of one run. Build with :func:`load_params`."""
+
+    area: Area
+    period: str
+    quarter: int | None = Field(default=None, ge=1, le=4)
+    comparison: str | None = None
+    mode: Literal["assessment", "performance"] = "assessment"
+    synthetic: bool = False
+    disclosure_threshold: int = Field(default=5, ge=1, le=100)
+    sections: tuple[str, ...] = ALL_SECTIONS
+    sources: Sources
+    params_file: Path | None = None
+
+    @field_validator("period", "comparison")
+    @classmethod
+    def _fy(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        return FinancialYear.parse(v).label
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in v if s not in ALL_SECTIONS]
+        if unknown:
+            raise ValueError(f"unknown section(s) {unknown}; known: {list(ALL_SECTIONS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _comparison_default(self) -> Params:
+        if self.comparison is None:
+            object.__setattr__(self, "comparison", self.fy.previous().label)
+        if self.mode == "performance" and self.quarter is None:
+            raise ValueError("mode 'performance' needs a quarter (1-4)")
+        return self
+
+    @property
+    def fy(self) -> FinancialYear:
+        return FinancialYear.parse(self.period)
+
+    @property
+    def comparison_fy(self) -> FinancialYear:
+        return FinancialYear.parse(self.comparison or self.fy.previous().label)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: parameter file not found") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: expected a mapping of keys to values at the top level")
+    return data
+
+
+def resolve_params_path(spec: str | Path, params_dir: Path | None = None) -> Path:
+    """Turn ``2023-24`` into ``params/2023-24.yaml``; a path to a YAML file is returned as is."""
+    p = Path(spec)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p.resolve()
+    base = params_dir or Path.cwd() / "params"
+    candidate = base / f"{spec}.yaml"
+    if not candidate.exists():
+        known = sorted(x.stem for x in base.glob("*.yaml") if x.name != DEFAULTS_FILE) if base.exists() else []
+        raise ParamsError(f"no parameter file {candidate} for '{spec}'; known years: {', '.join(known) or 'none'} (add params/{spec}.yaml)")
+    return candidate.resolve()
+
+
+def _error_text(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see params/defaults.yaml for the known keys)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"  {key}: {msg}")
+    return f"{path}: invalid parameters\n" + "\n".join(lines)
+
+
+def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
+    """Load and validate a parameter file (``2023-24`` or a path) into a frozen :class:`Params`.
+
+    The year file is merged over ``defaults.yaml`` in the same folder, and its ``area`` key
+    names ``areas/<area>.yaml``. Relative paths are resolved against the folder above
+    ``params/`` (the project root). Raises ParamsError naming the key or file at fault.
+    """
+    path = resolve_params_path(spec)
+    params_dir = path.parent
+    root = params_dir.parent
+    merged: dict[str, Any] = {}
+    defaults = params_dir / DEFAULTS_FILE
+    if defaults.exists() and defaults != path:
+        merged = _read_yaml(defaults)
+    year = _read_yaml(path)
+    sources = {**merged.get("sources", {}), **year.pop("sources", {})}
+    merged.update(year)
+    merged["sources"] = sources
+    area = merged.get("area")
+    if isinstance(area, str):
+        area_file = params_dir / "areas" / f"{area}.yaml"
+        if not area_file.exists():
+            raise ParamsError(f"{path}: key 'area' names '{area}' but {area_file} does not exist")
+        merged["area"] = _read_yaml(area_file)
+    for key, value in list(sources.items()):
+        if value is not None:
+            p = Path(str(value))
+            sources[key] = p if p.is_absolute() else (root / p)
+    merged["params_file"] = path
+    try:
+        params = Params(**merged)
+    except ValidationError as exc:
+        raise ParamsError(_error_text(path, exc)) from None
+    if check_files:
+        missing = [
+            f"  sources.{k}: {v} does not exist"
+            for k, v in params.sources.model_dump().items()
+            if v is not None and not Path(v).exists()
+        ]
+        if missing:
+            hint = " (run `ccsp data demo` to create the demo data)" if params.synthetic else ""
+            raise ParamsError(f"{path}: input files missing{hint}\n" + "\n".join(missing))
+    log.info("parameters loaded from %s", path)
+    return params
