@@ -38,6 +38,7 @@ class Sources(_Frozen):
 
     police_uk: Path
     partner_crimes: Path | None = None
+    police_asb: Path | None = None
     council_asb: Path | None = None
     fly_tipping: Path | None = None
     da_referrals: Path | None = None

@@ -1,0 +1,150 @@
+"""Command line: ``ccsp run 2023-24``, ``ccsp data demo|fetch|check``, ``ccsp lab`` — a thin wrapper over the Python API."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ccsp_analysis.errors import CcspError
+
+log = logging.getLogger("ccsp_analysis")
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)  # progress is printed; run.log gets INFO
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ccsp_analysis.report import run_year
+
+    result = run_year(args.params, outputs=args.outputs, jobs=args.jobs, audience=args.audience, progress=_say)
+    if args.pdf:
+        from ccsp_analysis.report.pdf import print_pdfs
+
+        print_pdfs(result.output_dir, progress=_say)
+    if not result.ok:
+        for f in result.failures:
+            print(f"error: section {f}", file=sys.stderr)
+        return 1
+    print(result.output_dir / "index.html")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ccsp_analysis.demo import generate
+
+    out = generate(args.out, geography=args.geography, seed=args.seed, progress=_say)
+    print(out)
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from ccsp_analysis.sources import fetch
+
+    def progress(name: str, done: int, total: int | None) -> None:
+        if total:
+            print(f"\r{name}: {done * 100 // total}%", end="", flush=True)
+
+    if args.what == "police":
+        base = args.base_url or os.environ.get("CCSP_POLICE_BASE_URL", "https://data.police.uk/data/archive")
+        paths = fetch.fetch_police_archive(args.months, args.dest, base_url=base, force=args.force, progress=progress)
+    else:
+        if not args.url:
+            raise CcspError("`ccsp data fetch url` needs --url")
+        name = args.url.rstrip("/").rsplit("/", 1)[-1]
+        paths = [fetch.fetch_file(args.url, args.dest / name, args.dest / "manifest.json", expected_sha256=args.sha256, force=args.force)]
+    print()
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ccsp_analysis import dataset
+    from ccsp_analysis.params import load_params
+    from ccsp_analysis.sections.data_audit import data_audit
+
+    params = load_params(args.params)
+    data = dataset.load(params, rebuild=args.rebuild)
+    audit = data_audit(data, params)
+    print(audit.tables["checks"].to_string(index=False))
+    print(audit.tables["dropped"].to_string(index=False))
+    return 0 if audit.tables["checks"]["passed"].all() else 1
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--notebook-dir", str(args.dir)]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return subprocess.call(cmd + args.extra)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ccsp", description="Community Safety Partnership Strategic Assessments from data.")
+    p.add_argument("-v", "--verbose", action="store_true", help="show debug messages")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="build a year's report: ccsp run 2023-24 (or a params file path)")
+    r.add_argument("params", help="a year (params/<year>.yaml) or the path of a parameter file")
+    r.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    r.add_argument("--audience", choices=("public", "reviewer"), default="public", help="reviewer: code cells behind a 'show code' toggle")
+    r.add_argument("--outputs", type=Path, default=None, help="outputs folder (default: outputs/ in the project)")
+    r.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")
+    r.set_defaults(func=cmd_run)
+    d = sub.add_parser("data", help="demo data, downloads and checks")
+    dsub = d.add_subparsers(dest="data_command", required=True)
+    dm = dsub.add_parser("demo", help="write the synthetic demo data (deterministic)")
+    dm.add_argument("--out", type=Path, default=Path("data/demo"))
+    dm.add_argument("--geography", type=Path, default=None, help="folder of real ONS files (e.g. ../shared/data)")
+    dm.add_argument("--seed", type=int, default=None)
+    dm.set_defaults(func=cmd_demo)
+    f = dsub.add_parser("fetch", help="download data.police.uk archive months or an ONS file")
+    f.add_argument("what", choices=("police", "url"))
+    f.add_argument("--months", nargs="*", default=[], help="YYYY-MM archive months (police)")
+    f.add_argument("--url", help="file URL (url)")
+    f.add_argument("--sha256", help="expected checksum (url)")
+    f.add_argument("--dest", type=Path, default=Path("data/raw"))
+    f.add_argument("--base-url", default=None, help="archive base URL (or env CCSP_POLICE_BASE_URL)")
+    f.add_argument("--force", action="store_true", help="download again even when cached")
+    f.set_defaults(func=cmd_fetch)
+    c = dsub.add_parser("check", help="validate a year's inputs and print the audit checks")
+    c.add_argument("params")
+    c.add_argument("--rebuild", action="store_true")
+    c.set_defaults(func=cmd_check)
+    lab = sub.add_parser("lab", help="open JupyterLab on notebooks/")
+    lab.add_argument("--dir", type=Path, default=Path("notebooks"))
+    lab.add_argument("extra", nargs=argparse.REMAINDER)
+    lab.set_defaults(func=cmd_lab)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    if getattr(args, "seed", 0) is None:
+        from ccsp_analysis.demo import SEED
+
+        args.seed = SEED
+    try:
+        return args.func(args)
+    except CcspError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""The single data product: canonical tables for one area, built once from the sources and cached as parquet."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ccsp_analysis import __version__
+from ccsp_analysis.errors import DataError
+from ccsp_analysis.hashing import HashCache
+from ccsp_analysis.params import Params
+from ccsp_analysis.periods import fy_label_of
+from ccsp_analysis.schemas import CRIME_FLAGS
+from ccsp_analysis.taxonomy import HO_OFFENCES
+
+log = logging.getLogger(__name__)
+
+#: Bump when the canonical tables change shape, so old caches are not reused.
+DATASET_VERSION = 1
+TABLES = ("geography", "population", "crimes", "street", "asb", "victims", "fly_tipping", "services",
+          "incidents", "survey", "reoffending", "funding", "audit", "coverage")
+
+
+@dataclass
+class Dataset:
+    """Canonical tables for one area (see docs/data.md for their columns) plus where they came from."""
+
+    tables: dict[str, pd.DataFrame]
+    key: str
+    inputs: dict[str, str] = field(default_factory=dict)  # source name -> sha256
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def cache_root(params: Params) -> Path:
+    """Where built datasets are cached: ``data/cache`` in the project (next to ``params/``)."""
+    env = os.environ.get("CCSP_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = params.params_file.parent.parent if params.params_file else Path.cwd()
+    return base / "data" / "cache"
+
+
+def input_hashes(params: Params, hashes: HashCache) -> dict[str, str]:
+    """SHA-256 of every input named in the parameters (folders hashed file by file)."""
+    out = {}
+    for name, path in params.sources.model_dump().items():
+        if path is not None:
+            out[name] = hashes.tree(Path(path))
+    return out
+
+
+def dataset_key(params: Params, inputs: dict[str, str]) -> str:
+    import hashlib
+
+    spec = {"v": DATASET_VERSION, "pkg": __version__, "area": params.area.model_dump(), "inputs": inputs}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def load(params: Params, *, rebuild: bool = False) -> Dataset:
+    """The dataset for ``params``: read from the cache when its inputs are unchanged, else built and cached."""
+    root = cache_root(params)
+    hashes = HashCache(root / "input-hashes.json")
+    inputs = input_hashes(params, hashes)
+    hashes.save()
+    key = dataset_key(params, inputs)
+    folder = root / key
+    if not rebuild and (folder / "meta.json").exists():
+        log.info("dataset %s read from cache", key)
+        tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
+        return Dataset(tables, key, inputs)
+    ds = build(params, key=key, inputs=inputs)
+    _write_cache(ds, folder)
+    return ds
+
+
+def _write_cache(ds: Dataset, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
+    try:
+        for name, frame in ds.tables.items():
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "meta.json").write_text(json.dumps({"key": ds.key, "inputs": ds.inputs}, indent=2))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _audit_row(source: str, path, read: int, kept: int, reason: str = "", dropped: int = 0) -> dict:
+    return {"source": source, "file": str(path), "rows_read": read, "rows_kept": kept, "rows_dropped": dropped, "reason": reason}
+
+
+def _with_area(frame: pd.DataFrame, geography: pd.DataFrame, source: str, path, audit: list[dict]) -> pd.DataFrame:
+    """Keep rows whose small area is in the partnership; add ward columns; log what was dropped."""
+    n = len(frame)
+    merged = frame.merge(geography[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code", how="inner")
+    audit.append(_audit_row(source, path, n, len(merged), "small area outside the partnership", n - len(merged)))
+    return merged
+
+
+def _months(frame: pd.DataFrame, date_col: str = "date") -> pd.DataFrame:
+    frame["month"] = frame[date_col].dt.to_period("M").dt.to_timestamp()
+    frame["fy"] = fy_label_of(frame["month"])
+    return frame
+
+
+def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None) -> Dataset:
+    """Read and validate every source of ``params`` and return the canonical tables (no caching)."""
+    from ccsp_analysis.sources import ons, partner, police_uk
+
+    src = params.sources
+    audit: list[dict] = []
+    lookup = ons.read_lsoa_ward_lookup(src.lsoa_ward_lookup, lad_code=params.area.la_code)
+    if lookup.empty:
+        raise DataError(f"no small areas of {params.area.la_code} in the lookup", path=src.lsoa_ward_lookup,
+                        fix="check area.la_code in the parameters or use a lookup that covers the area")
+    geography = lookup[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]].drop_duplicates("lsoa_code")
+    pop = ons.read_census_ts001(src.population, lsoa_codes=list(geography["lsoa_code"]))
+    population = geography.merge(pop[["lsoa_code", "population"]], on="lsoa_code", how="left")
+    missing = population["population"].isna().sum()
+    if missing:
+        raise DataError(f"{missing} small areas of the lookup have no population", path=src.population,
+                        fix="use a population file of the same LSOA vintage as the lookup")
+    codes = list(geography["lsoa_code"])
+
+    street, street_log = police_uk.read_street_with_log(src.police_uk, lsoa_codes=codes)
+    for row in street_log.itertuples():
+        audit.append(_audit_row("police_uk", row.source_file, 0, 0, row.reason, row.rows))
+    street = _with_area(street, geography, "police_uk", src.police_uk, audit)
+    street["fy"] = fy_label_of(street["month"])
+
+    if src.partner_crimes is not None:
+        crimes = partner.read_partner_crimes(src.partner_crimes)
+        crimes = _with_area(crimes, geography, "partner_crimes", src.partner_crimes, audit)
+        crimes = _months(crimes)
+        crimes["police_category"] = crimes["ho_code"].map(lambda c: HO_OFFENCES[c].police_category)
+        crimes["source"] = "partner"
+    else:
+        crimes = street[~street["is_asb"]].rename(columns={"crime_id": "crime_ref", "crime_type": "police_category"})
+        crimes = crimes[["crime_ref", "month", "fy", "police_category", "lsoa_code", "ward_code", "ward_name"]].copy()
+        for col in ("ho_code", "ho_group", "hate_strand", "victim_sex"):
+            crimes[col] = pd.Series(pd.NA, index=crimes.index, dtype="string")
+        for flag in CRIME_FLAGS:
+            crimes[flag] = pd.NA
+        crimes["victim_age"] = pd.array([pd.NA] * len(crimes), dtype="Int64")
+        crimes["source"] = "police_uk"
+
+    cols = ["month", "fy", "lsoa_code", "ward_code", "ward_name", "asb_type", "recorded_by", "source"]
+    if src.police_asb is not None:
+        # The force's typed ASB incidents replace the untyped police.uk ASB rows (same incidents).
+        police_asb = _months(_with_area(partner.read_partner("police_asb", src.police_asb), geography, "police_asb", src.police_asb, audit))
+        police_asb["source"] = "police_asb"
+    else:
+        police_asb = street[street["is_asb"]].copy()
+        police_asb["asb_type"] = pd.Series(pd.NA, index=police_asb.index, dtype="string")
+        police_asb["source"] = "police_uk"
+    police_asb["recorded_by"] = "police"
+    frames = [police_asb[cols]]
+    if src.council_asb is not None:
+        council = _months(_with_area(partner.read_council_asb(src.council_asb), geography, "council_asb", src.council_asb, audit))
+        council["recorded_by"] = "council"
+        council["source"] = "council_asb"
+        frames.append(council[cols])
+    asb_all = pd.concat(frames, ignore_index=True)
+
+    victims = crimes[crimes["victim_sex"].notna()][["crime_ref", "month", "fy", "ho_code", "ho_group", "ward_code", "victim_age", "victim_sex"]].copy()
+    victims["age_band"] = (victims["victim_age"] // 5 * 5).astype("Int64")
+
+    def optional(name: str, reader, path) -> pd.DataFrame:
+        if path is None:
+            return pd.DataFrame()
+        frame = reader(path)
+        audit.append(_audit_row(name, path, len(frame), len(frame)))
+        return frame
+
+    fly = optional("fly_tipping", partner.read_fly_tipping, src.fly_tipping)
+    if not fly.empty:
+        fly = _months(_with_area(fly, geography, "fly_tipping", src.fly_tipping, audit))
+    services = optional("da_referrals", partner.read_da_referrals, src.da_referrals)
+    if not services.empty:
+        services = _months(services)
+    incidents = optional("non_crime_incidents", partner.read_non_crime_incidents, src.non_crime_incidents)
+    if not incidents.empty:
+        incidents = _months(incidents)
+    survey = optional("survey", partner.read_survey, src.survey)
+    reoffending = optional("reoffending", partner.read_reoffending, src.reoffending)
+    funding = optional("funding", partner.read_funding, src.funding)
+
+    coverage = _coverage({"police_uk crimes": street[~street["is_asb"]], "police_uk ASB": street[street["is_asb"]], "partner crimes": crimes if src.partner_crimes else None})
+    tables = {
+        "geography": geography.reset_index(drop=True), "population": population.reset_index(drop=True),
+        "crimes": crimes.reset_index(drop=True), "street": street.drop(columns=["source_file"], errors="ignore").reset_index(drop=True),
+        "asb": asb_all, "victims": victims.reset_index(drop=True), "fly_tipping": fly, "services": services,
+        "incidents": incidents, "survey": survey, "reoffending": reoffending, "funding": funding,
+        "audit": pd.DataFrame(audit), "coverage": coverage,
+    }
+    log.info("dataset built: %s crimes, %s ASB rows", len(crimes), len(asb_all))
+    return Dataset(tables, key, inputs or {})
+
+
+def _coverage(frames: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Rows per month per source: shows gaps and partial months."""
+    parts = []
+    for name, frame in frames.items():
+        if frame is None or frame.empty:
+            continue
+        counts = frame.groupby("month").size().rename("rows").reset_index()
+        counts["source"] = name
+        parts.append(counts)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["month", "rows", "source"])

@@ -1,0 +1,60 @@
+"""Content hashes of input files and folders, remembered by size and modification time so re-runs are fast."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class HashCache:
+    """SHA-256 of files, reusing a stored value while a file's size and mtime are unchanged."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        try:
+            self._known: dict[str, list] = json.loads(store.read_text())
+        except (FileNotFoundError, ValueError):
+            self._known = {}
+        self._dirty = False
+
+    def file(self, path: Path) -> str:
+        st = path.stat()
+        key = str(path.resolve())
+        entry = self._known.get(key)
+        if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
+            return entry[2]
+        digest = file_sha256(path)
+        self._known[key] = [st.st_size, st.st_mtime_ns, digest]
+        self._dirty = True
+        return digest
+
+    def tree(self, path: Path) -> str:
+        """Hash of a file, or of a folder's files (relative names and contents, in sorted order)."""
+        if path.is_file():
+            return self.file(path)
+        h = hashlib.sha256()
+        for p in sorted(x for x in path.rglob("*") if x.is_file()):
+            h.update(str(p.relative_to(path)).encode())
+            h.update(self.file(p).encode())
+        return h.hexdigest()
+
+    def save(self) -> None:
+        if self._dirty:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.store.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self._known))
+            os.replace(tmp, self.store)
+            self._dirty = False

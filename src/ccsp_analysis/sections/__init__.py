@@ -1,0 +1,16 @@
+"""One module per report section: pure functions from the dataset to tidy tables and figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ccsp_analysis.sections.data_audit import data_audit
+from ccsp_analysis.sections.key_findings import SectionResult, key_findings
+
+#: Section name (the notebook's file stem) -> (page title, function computing its tables and figures).
+REGISTRY: dict[str, tuple[str, Callable]] = {
+    "00_data_audit": ("Data audit", data_audit),
+    "01_key_findings": ("Key findings", key_findings),
+}
+
+__all__ = ["REGISTRY", "SectionResult", "data_audit", "key_findings"]

@@ -1,0 +1,82 @@
+"""Data audit: which sources were read, monthly coverage, rows dropped and why, and validation checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import Params
+from ccsp_analysis.sections.key_findings import SectionResult
+
+
+def sources_table(data: Dataset, params: Params) -> pd.DataFrame:
+    """Every input with its path and the first 16 characters of its SHA-256."""
+    rows = [{"source": k, "path": str(v), "sha256": data.inputs.get(k, "")[:16]}
+            for k, v in params.sources.model_dump().items() if v is not None]
+    return pd.DataFrame(rows, columns=["source", "path", "sha256"])
+
+
+def dropped_rows(data: Dataset) -> pd.DataFrame:
+    """Rows dropped while building the dataset, by source and reason."""
+    audit = data.audit
+    dropped = audit[audit["rows_dropped"] > 0]
+    return (dropped.groupby(["source", "reason"], as_index=False)["rows_dropped"].sum()
+            .sort_values(["source", "rows_dropped"], ascending=[True, False], kind="stable").reset_index(drop=True))
+
+
+def monthly_coverage(data: Dataset, params: Params) -> pd.DataFrame:
+    """Rows per month per source over the assessment and comparison years, with gaps and thin months flagged."""
+    months = params.comparison_fy.months().append(params.fy.months(params.quarter))
+    cov = data.coverage
+    table = cov.pivot_table(index="month", columns="source", values="rows", aggfunc="sum").reindex(months).fillna(0).astype(int)
+    med = table.median()
+    flags = []
+    for m, row in table.iterrows():
+        bad = [s for s in table.columns if row[s] == 0 or row[s] < 0.5 * med[s]]
+        flags.append("gap or thin month: " + ", ".join(bad) if bad else "")
+    table["note"] = flags
+    table.index = table.index.strftime("%Y-%m")
+    return table.reset_index(names="month")
+
+
+def police_vs_partner(data: Dataset, params: Params) -> pd.DataFrame:
+    """Crimes by police.uk category in the assessment year: street-level files against the partner extract."""
+    street = data.street[(~data.street["is_asb"]) & (data.street["fy"] == params.period)]
+    s = street.groupby("crime_type").size().rename("police_uk")
+    crimes = data.crimes[data.crimes["fy"] == params.period]
+    p = crimes.groupby("police_category").size().rename("partner_extract")
+    out = pd.concat([s, p], axis=1).fillna(0).astype(int)
+    out["difference"] = out["partner_extract"] - out["police_uk"]
+    return out.reset_index(names="category")
+
+
+def validation_checks(data: Dataset, params: Params) -> pd.DataFrame:
+    """Plain checks on the canonical tables, each with its result."""
+    crimes = data.crimes
+    fy_months = set(params.fy.months(params.quarter))
+    seen = set(crimes["month"].dropna().unique())
+    checks = [
+        ("every crime is in a ward of the area", bool(crimes["ward_code"].notna().all())),
+        ("no crime reference appears twice", bool(not crimes["crime_ref"].duplicated().any())),
+        ("every month of the assessment period has crimes", fy_months <= seen),
+        ("every small area of the lookup has a population", bool(data.population["population"].gt(0).all())),
+    ]
+    if data.crimes["source"].eq("partner").any():
+        diff = police_vs_partner(data, params)["difference"].abs().sum()
+        checks.append(("police.uk and the partner extract agree by category for the year", bool(diff == 0)))
+    return pd.DataFrame(checks, columns=["check", "passed"])
+
+
+def data_audit(data: Dataset, params: Params) -> SectionResult:
+    """All the data-audit tables for the run."""
+    out = SectionResult()
+    out.tables["sources"] = sources_table(data, params)
+    out.tables["dropped"] = dropped_rows(data)
+    out.tables["coverage"] = monthly_coverage(data, params)
+    if data.crimes["source"].eq("partner").any():
+        out.tables["police_vs_partner"] = police_vs_partner(data, params)
+    checks = validation_checks(data, params)
+    out.tables["checks"] = checks
+    n_fail = int((~checks["passed"]).sum())
+    out.sentences.append(f"{len(checks) - n_fail} of {len(checks)} validation checks passed." + (" See the failures below." if n_fail else ""))
+    return out

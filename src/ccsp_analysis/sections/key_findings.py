@@ -1,0 +1,92 @@
+"""Key findings: the headline page of the Strategic Assessment (crime and ASB levels, changes, top offences, wards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ccsp_analysis import narrative
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.measures import by_key, change_row, count, grouping_changes, round_half_up, share, slug
+from ccsp_analysis.params import Params
+from ccsp_analysis.taxonomy import HO_OFFENCES
+
+#: Groupings the key findings report, in page order.
+HEADLINE_GROUPINGS = ["trc", "assault_battery", "shoplifting", "acquisitive", "vehicle", "serious_youth_violence",
+                      "county_lines", "child_abuse", "domestic_abuse", "sexual_offences", "vawg", "drugs"]
+#: Published figure id of each grouping's year-on-year change.
+CHANGE_IDS = {"trc": "trc_change", "asb": "asb_change", "assault_battery": "assault_battery_change",
+              "shoplifting": "shoplifting_change", "acquisitive": "acquisitive_change",
+              "vehicle": "vehicle_crime_change", "serious_youth_violence": "syv_change",
+              "county_lines": "county_lines_change", "child_abuse": "child_abuse_change"}
+
+
+@dataclass
+class SectionResult:
+    """What a section produces: named tidy tables, headline figures (id, value, label) and sentences."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: list[dict] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+
+    def add_figure(self, fid: str, value: float | int | None, label: str, kind: str) -> None:
+        if value is None:
+            return
+        shown = int(value) if kind == "count" else round_half_up(value, 1)
+        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind})
+
+    def figures_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"])
+
+
+def asb_change(data: Dataset, fy: str, previous_fy: str) -> dict:
+    """Police-recorded ASB in two years as a change row."""
+    police = data.asb[data.asb["recorded_by"] == "police"]
+    return change_row("asb", "Anti-social behaviour (police-recorded)",
+                      int((police["fy"] == fy).sum()), int((police["fy"] == previous_fy).sum()))
+
+
+def top_offences(crimes: pd.DataFrame, fy: str, previous_fy: str, n: int = 5) -> pd.DataFrame:
+    """The ``n`` most recorded Home Office offences with share of TRC and change."""
+    table = by_key(crimes, ["ho_code"], fy, previous_fy).head(n)
+    table.insert(2, "offence", table["ho_code"].map(lambda c: HO_OFFENCES[c].description))
+    return table
+
+
+def wards(crimes: pd.DataFrame, fy: str, previous_fy: str) -> pd.DataFrame:
+    """Every ward's recorded crime, share of TRC, change and rank by volume."""
+    return by_key(crimes, ["ward_code", "ward_name"], fy, previous_fy)
+
+
+def key_findings(data: Dataset, params: Params) -> SectionResult:
+    """Compute the key findings of ``params.period`` against the comparison year."""
+    fy, prev = params.period, params.comparison
+    crimes = data.crimes
+    out = SectionResult()
+    changes = grouping_changes(crimes, HEADLINE_GROUPINGS, fy, prev)
+    changes = pd.concat([changes.iloc[:1], pd.DataFrame([asb_change(data, fy, prev)]), changes.iloc[1:]], ignore_index=True)
+    out.tables["changes"] = changes
+    out.sentences += list(changes["sentence"])
+    trc = count(crimes, "trc", fy)
+    out.add_figure("trc", trc, "Total recorded crime", "count")
+    for row in changes.itertuples():
+        if row.measure in CHANGE_IDS:
+            out.add_figure(CHANGE_IDS[row.measure], row.pct_change, f"{row.label}: change on {prev}", "pct_change")
+    if crimes["ho_code"].notna().any():
+        offences = top_offences(crimes, fy, prev)
+        out.tables["top_offences"] = offences
+        ab = count(crimes, "assault_battery", fy)
+        out.add_figure("assault_battery", ab, "Assault and battery", "count")
+        out.add_figure("assault_battery_share", share(ab, trc), "Assault and battery: share of TRC", "share")
+        ab_da = int((crimes["ho_code"].eq("105A") & (crimes["alcohol"] | crimes["drugs"]) & crimes["fy"].eq(fy)).sum())
+        out.add_figure("assault_battery_drug_alcohol_share", share(ab_da, ab), "Assault and battery influenced by drugs or alcohol", "share")
+        out.sentences.append(narrative.share_sentence("Assault and battery", ab, trc, "total recorded crime"))
+    shop = count(crimes, "shoplifting", fy)
+    out.add_figure("shoplifting_share", share(shop, trc), "Shoplifting: share of TRC", "share")
+    ward_table = wards(crimes, fy, prev)
+    out.tables["wards"] = ward_table
+    for row in ward_table.itertuples():
+        out.add_figure(f"ward_{slug(row.ward_name)}_trc", row.current, f"{row.ward_name}: recorded crime", "count")
+        out.add_figure(f"ward_{slug(row.ward_name)}_share", row.share, f"{row.ward_name}: share of TRC", "share")
+    return out
