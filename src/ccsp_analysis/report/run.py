@@ -58,6 +58,19 @@ class RunResult:
         return [f"{s.name}: cell {s.cell}: {s.error}" for s in self.sections if s.status != "ok"]
 
 
+def _kernel_manager_class():
+    """A kernel manager that encrypts its local ZMQ traffic (ipykernel warns on every start otherwise)."""
+    from jupyter_client import KernelManager
+
+    class EncryptedKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if "transport_encryption" in self.trait_names():
+                self.transport_encryption = "auto"
+
+    return EncryptedKernelManager
+
+
 def _execute(notebook: str, output: str, params_path: str, cwd: str) -> tuple[float, str | None, int | None]:
     """Run one notebook with papermill in this worker process; return (seconds, error, failing cell)."""
     import papermill as pm
@@ -66,7 +79,8 @@ def _execute(notebook: str, output: str, params_path: str, cwd: str) -> tuple[fl
     start = time.perf_counter()
     try:
         pm.execute_notebook(notebook, output, parameters={"params_path": params_path}, kernel_name=KERNEL,
-                            cwd=cwd, progress_bar=False, log_output=False, report_mode=False)
+                            cwd=cwd, progress_bar=False, log_output=False, report_mode=False,
+                            kernel_manager_class=_kernel_manager_class())
     except PapermillExecutionError as exc:
         return time.perf_counter() - start, f"{exc.ename}: {exc.evalue}", exc.cell_index
     except Exception as exc:  # kernel died, notebook unreadable, ...

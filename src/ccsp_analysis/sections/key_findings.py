@@ -37,7 +37,8 @@ class SectionResult:
         self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind})
 
     def figures_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"])
+        # object dtype keeps counts as integers next to one-decimal percentages
+        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"], dtype=object)
 
 
 def asb_change(data: Dataset, fy: str, previous_fy: str) -> dict:

@@ -1,0 +1,145 @@
+"""The demo data reproduce the published figures.
+
+Independent of the pipeline: counts here are made with the csv module and simple rules written
+out in this file (not the taxonomy, readers or sections), and compared with the published
+figures in ../shared/reference/published_figures.yaml (the independent reference).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+
+def pct(part: int, whole: int, places: int = 1) -> float:
+    return float(
+        Decimal(repr(100 * part / whole)).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
+    )
+
+
+def fy_of(date: str) -> str:
+    y, m = int(date[:4]), int(date[5:7])
+    start = y if m >= 4 else y - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+@pytest.fixture(scope="module")
+def crimes(demo_dir):
+    with open(demo_dir / "partner" / "crimes.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["fy"] = fy_of(r["date"])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def figures(published):
+    sa = published["strategic_assessment_2023_24"]
+    return {f["id"]: f["value"] for block in sa.values() if isinstance(block, list) for f in block}
+
+
+def n(rows, fy, pred=lambda r: True):
+    return sum(1 for r in rows if r["fy"] == fy and pred(r))
+
+
+def test_counts_and_changes_match_published(crimes, figures):
+    cur, prev = "2023-24", "2022-23"
+    assert n(crimes, cur) == figures["trc"] == 38508
+    assert pct(n(crimes, cur) - n(crimes, prev), n(crimes, prev)) == figures["trc_change"]
+    ab = lambda r: r["ho_code"] == "105A"  # noqa: E731  common assault and battery
+    assert n(crimes, cur, ab) == figures["assault_battery"]
+    assert (
+        pct(n(crimes, cur, ab) - n(crimes, prev, ab), n(crimes, prev, ab))
+        == figures["assault_battery_change"]
+    )
+    ab_dal = n(crimes, cur, lambda r: ab(r) and (r["alcohol"] == "1" or r["drugs"] == "1"))
+    assert pct(ab_dal, n(crimes, cur, ab)) == figures["assault_battery_drug_alcohol_share"]
+    shop = lambda r: r["ho_code"] == "46"  # noqa: E731
+    assert (
+        pct(n(crimes, cur, shop) - n(crimes, prev, shop), n(crimes, prev, shop))
+        == figures["shoplifting_change"]
+    )
+    assert pct(n(crimes, cur, shop), n(crimes, cur)) == figures["shoplifting_share"]
+    syv = lambda r: r["serious_youth_violence"] == "1"  # noqa: E731
+    assert (
+        pct(n(crimes, cur, syv) - n(crimes, prev, syv), n(crimes, prev, syv))
+        == figures["syv_change"]
+    )
+    assert pct(n(crimes, cur, syv), n(crimes, cur)) == figures["syv_share_trc"]
+    da = lambda r: r["domestic_abuse"] == "1"  # noqa: E731
+    assert pct(n(crimes, cur, da), n(crimes, cur)) == figures["domestic_abuse_share"]
+    assert n(crimes, cur, da) < n(crimes, prev, da)  # "decreased from last year"
+
+
+def test_top_offences_order(crimes, figures):
+    by_code = Counter(r["ho_code"] for r in crimes if r["fy"] == "2023-24")
+    (first, _), (second, _) = by_code.most_common(2)
+    assert (first, second) == ("105A", "46")  # assault and battery top, shoplifting second
+
+
+def test_victims(crimes, figures):
+    victims = [r for r in crimes if r["fy"] == "2023-24" and r["victim_sex"]]
+    assert len(victims) == figures["offences_with_victim"]
+    assert (
+        pct(sum(r["victim_sex"] == "F" for r in victims), len(victims))
+        == figures["victims_female_share"]
+    )
+    for sex, band in (("F", 35), ("M", 30)):  # published peak ages: female 35-39, male 30-34
+        bands = Counter(int(r["victim_age"]) // 5 * 5 for r in victims if r["victim_sex"] == sex)
+        assert bands.most_common(1)[0][0] == band
+
+
+def test_wards(demo_dir, crimes, figures):
+    with open(demo_dir / "ons" / "lsoa21_to_ward_lookup.csv", newline="") as fh:
+        ward = {r["LSOA21CD"]: r["WD22NM"] for r in csv.DictReader(fh)}
+    counts = Counter(ward[r["lsoa_code"]] for r in crimes if r["fy"] == "2023-24")
+    assert counts["St Michael's"] == figures["ward_st_michaels_trc"]
+    assert counts["Foleshill"] == figures["ward_foleshill_trc"]
+    assert pct(counts["Foleshill"], sum(counts.values())) == figures["ward_foleshill_share"]
+    assert len(counts) == 18
+
+
+def test_police_uk_files_match_partner_extract(demo_dir, crimes):
+    # The street-level files hold the same crimes (non-ASB, Coventry rows) as the partner extract.
+    months = {"2023-04", "2023-05"}
+    street = 0
+    for m in months:
+        with open(demo_dir / "police_uk" / m / f"{m}-west-midlands-street.csv", newline="") as fh:
+            street += sum(
+                1
+                for r in csv.DictReader(fh)
+                if r["LSOA name"].startswith("Coventry ")
+                and r["Crime type"] != "Anti-social behaviour"
+            )
+    assert street == sum(1 for r in crimes if r["date"][:7] in months)
+
+
+def test_asb_and_synthetic_codes(demo_dir):
+    with open(demo_dir / "partner" / "police_asb.csv", newline="") as fh:
+        asb = list(csv.DictReader(fh))
+    cur = [r for r in asb if fy_of(r["date"]) == "2023-24"]
+    prev = [r for r in asb if fy_of(r["date"]) == "2022-23"]
+    assert pct(len(cur) - len(prev), len(prev)) == 22.6
+    assert all(r["lsoa_code"].startswith("X01") for r in asb)  # never a real ONS code
+    meta = json.loads((demo_dir / "DEMO.json").read_text())
+    assert meta["synthetic"] is True
+
+
+def test_deterministic(tmp_path):
+    from ccsp_analysis.demo_crimes import crimes_for_year
+    from ccsp_analysis.demo_geography import synthetic_geography
+    import numpy as np
+
+    def one():
+        rng = np.random.default_rng(7)
+        geo = synthetic_geography(rng)
+        return crimes_for_year(rng, geo, 2023)
+
+    a, b = one(), one()
+    assert a.equals(b)
