@@ -132,9 +132,10 @@ def test_asb_and_synthetic_codes(demo_dir):
 
 
 def test_deterministic(tmp_path):
+    import numpy as np
+
     from ccsp_analysis.demo_crimes import crimes_for_year
     from ccsp_analysis.demo_geography import synthetic_geography
-    import numpy as np
 
     def one():
         rng = np.random.default_rng(7)

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from ccsp_analysis.errors import ParamsError
 from ccsp_analysis.params import load_params
@@ -10,13 +11,19 @@ def _project(tmp_path: Path, year_text: str, defaults: str | None = None) -> Pat
     params = tmp_path / "params"
     (params / "areas").mkdir(parents=True)
     (params / "areas" / "testarea.yaml").write_text(
-        "name: Testarea\nslug: testarea\nla_code: E08000026\nlsoa_name_prefix: 'Testarea '\nforce: test-force\n")
+        "name: Testarea\nslug: testarea\nla_code: E08000026\nlsoa_name_prefix: 'Testarea '\nforce: test-force\n"
+    )
     data = tmp_path / "data"
     data.mkdir()
     for f in ("street.csv", "lookup.csv", "pop.csv"):
         (data / f).write_text("x\n")
-    (params / "defaults.yaml").write_text(defaults if defaults is not None else (
-        "area: testarea\nsources:\n  police_uk: data/street.csv\n  lsoa_ward_lookup: data/lookup.csv\n  population: data/pop.csv\n"))
+    (params / "defaults.yaml").write_text(
+        defaults
+        if defaults is not None
+        else (
+            "area: testarea\nsources:\n  police_uk: data/street.csv\n  lsoa_ward_lookup: data/lookup.csv\n  population: data/pop.csv\n"
+        )
+    )
     (params / "2023-24.yaml").write_text(year_text)
     return params / "2023-24.yaml"
 
@@ -28,7 +35,7 @@ def test_loads_merges_defaults_and_area(tmp_path):
     assert p.comparison == "2022-23"  # default: the previous financial year
     assert p.sources.police_uk == tmp_path / "data" / "street.csv"  # relative to the project root
     assert p.disclosure_threshold == 5
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         p.period = "2022-23"  # frozen
 
 
@@ -40,14 +47,17 @@ def test_resolves_year_name_from_params_dir(tmp_path, monkeypatch):
         load_params("2019-20")
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("period: 2023-24\nperiodd: 1\n", "periodd: unknown key"),
-    ("period: 2023-25\n", "period"),
-    ("period: 2023-24\ndisclosure_threshold: lots\n", "disclosure_threshold"),
-    ("period: 2023-24\nmode: performance\n", "needs a quarter"),
-    ("period: 2023-24\nsections: [99_nope]\n", "99_nope"),
-    ("period: [2023\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("period: 2023-24\nperiodd: 1\n", "periodd: unknown key"),
+        ("period: 2023-25\n", "period"),
+        ("period: 2023-24\ndisclosure_threshold: lots\n", "disclosure_threshold"),
+        ("period: 2023-24\nmode: performance\n", "needs a quarter"),
+        ("period: 2023-24\nsections: [99_nope]\n", "99_nope"),
+        ("period: [2023\n", "not valid YAML"),
+    ],
+)
 def test_errors_name_the_key(tmp_path, text, fragment):
     path = _project(tmp_path, text)
     with pytest.raises(ParamsError) as err:

@@ -8,7 +8,11 @@ def test_parse_and_months():
     fy = FinancialYear.parse("2023-24")
     assert fy.start_year == 2023 and fy.label == "2023-24" and fy.text == "2023/24"
     months = fy.months()
-    assert len(months) == 12 and months[0] == pd.Timestamp("2023-04-01") and months[-1] == pd.Timestamp("2024-03-01")
+    assert (
+        len(months) == 12
+        and months[0] == pd.Timestamp("2023-04-01")
+        and months[-1] == pd.Timestamp("2024-03-01")
+    )
     # Quarter 4 year-to-date is the whole year; quarter 1 is April-June.
     assert list(fy.months(1)) == list(pd.date_range("2023-04-01", periods=3, freq="MS"))
     assert fy.previous().label == "2022-23"

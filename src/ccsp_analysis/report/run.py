@@ -21,7 +21,12 @@ from ccsp_analysis import __version__, dataset
 from ccsp_analysis.errors import RunError
 from ccsp_analysis.params import Params, load_params
 from ccsp_analysis.periods import FinancialYear
-from ccsp_analysis.report.html import params_block, render_page, render_section, strip_execution_metadata
+from ccsp_analysis.report.html import (
+    params_block,
+    render_page,
+    render_section,
+    strip_execution_metadata,
+)
 from ccsp_analysis.sections import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -71,6 +76,13 @@ def _kernel_manager_class():
     return EncryptedKernelManager
 
 
+def _source_cell_number(executed: str, index: int) -> int:
+    """1-based number of the failing cell in the source notebook (papermill's index counts its injected cell)."""
+    nb = nbformat.read(executed, as_version=4)
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    return index + 1 - sum(1 for i in injected if i < index)
+
+
 def _execute(notebook: str, output: str, params_path: str, cwd: str) -> tuple[float, str | None, int | None]:
     """Run one notebook with papermill in this worker process; return (seconds, error, failing cell)."""
     import papermill as pm
@@ -82,7 +94,7 @@ def _execute(notebook: str, output: str, params_path: str, cwd: str) -> tuple[fl
                             cwd=cwd, progress_bar=False, log_output=False, report_mode=False,
                             kernel_manager_class=_kernel_manager_class())
     except PapermillExecutionError as exc:
-        return time.perf_counter() - start, f"{exc.ename}: {exc.evalue}", exc.cell_index
+        return time.perf_counter() - start, f"{exc.ename}: {exc.evalue}", _source_cell_number(output, exc.cell_index)
     except Exception as exc:  # kernel died, notebook unreadable, ...
         return time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None
     return time.perf_counter() - start, None, None

@@ -31,7 +31,7 @@ def monthly_coverage(data: Dataset, params: Params) -> pd.DataFrame:
     table = cov.pivot_table(index="month", columns="source", values="rows", aggfunc="sum").reindex(months).fillna(0).astype(int)
     med = table.median()
     flags = []
-    for m, row in table.iterrows():
+    for _month, row in table.iterrows():
         bad = [s for s in table.columns if row[s] == 0 or row[s] < 0.5 * med[s]]
         flags.append("gap or thin month: " + ", ".join(bad) if bad else "")
     table["note"] = flags

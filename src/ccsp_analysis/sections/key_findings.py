@@ -8,7 +8,15 @@ import pandas as pd
 
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import by_key, change_row, count, grouping_changes, round_half_up, share, slug
+from ccsp_analysis.measures import (
+    by_key,
+    change_row,
+    count,
+    grouping_changes,
+    round_half_up,
+    share,
+    slug,
+)
 from ccsp_analysis.params import Params
 from ccsp_analysis.taxonomy import HO_OFFENCES
 

@@ -1,0 +1,199 @@
+"""Statistical process control charts (c-chart, XmR) with NHS Making Data Count rules."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ccsp_analysis._stats_base import StatsError, as_series
+from ccsp_analysis.narrative import auto_decimals, fmt_list, fmt_number
+
+RUN_POINTS = 7  # a shift: 7 or more consecutive points on one side of the centre line
+TREND_POINTS = 6  # a trend: 6 or more consecutive points each higher (or lower) than the last
+NEAR_WINDOW, NEAR_COUNT = 3, 2  # 2 of 3 consecutive points beyond 2 sigma on the same side
+XMR_D2 = 1.128  # bias constant d2 for moving ranges of 2 points
+RULES = ("outside_limits", "run", "trend", "near_limit")
+
+
+def _segments(labels: np.ndarray, min_length: int) -> list[tuple[int, int, int]]:
+    """Maximal stretches of equal, non-zero labels at least ``min_length`` long: (start, end, label)."""
+    found, start = [], 0
+    for i in range(1, labels.size + 1):
+        if i == labels.size or labels[i] != labels[start]:
+            if labels[start] != 0 and i - start >= min_length:
+                found.append((start, i - 1, int(labels[start])))
+            start = i
+    return found
+
+
+def _run_segments(values: np.ndarray, centre: float) -> list[tuple[int, int, int]]:
+    """Shifts: points strictly above (+1) or below (-1) the centre; a point on the line breaks a run."""
+    return _segments(np.sign(values - centre).astype(int), RUN_POINTS)
+
+
+def _trend_segments(values: np.ndarray) -> list[tuple[int, int, int]]:
+    """Trends as point ranges: each step up (+1) or down (-1); an equal value breaks the trend."""
+    steps = np.sign(np.diff(values)).astype(int)
+    return [(s, e + 1, sign) for s, e, sign in _segments(steps, TREND_POINTS - 1)]
+
+
+def _near_limit(values: np.ndarray, centre: float, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points beyond 2 sigma that fall in a window of 3 holding 2 or more such points (upper, lower)."""
+    flags = []
+    for beyond in (values > centre + 2 * sigma, values < centre - 2 * sigma):
+        flagged = np.zeros(values.size, dtype=bool)
+        for start in range(values.size - NEAR_WINDOW + 1):
+            window = slice(start, start + NEAR_WINDOW)
+            if beyond[window].sum() >= NEAR_COUNT:
+                flagged[window] |= beyond[window]
+        flags.append(flagged)
+    return flags[0], flags[1]
+
+
+def control_chart(series: pd.Series, kind: Literal["c", "xmr"] = "c") -> pd.DataFrame:
+    """Control chart limits and NHS Making Data Count rule flags for one series.
+
+    Parameters
+    ----------
+    series
+        Values in time order (a count per month for a c-chart, a rate for XmR), no gaps.
+    kind
+        ``"c"``: centre = mean, limits mean +/- 3 sqrt(mean), lower limit floored at 0.
+        ``"xmr"``: centre = mean, sigma = mean moving range / 1.128, limits +/- 3 sigma.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``series``: ``value, centre, lcl, ucl`` and one boolean column per rule:
+        ``outside_limits`` (above ucl or below lcl); ``run`` (every point of 7 or more in a
+        row strictly on one side of the centre; a point on the centre breaks a run);
+        ``trend`` (every point of 6 or more in a row, i.e. 5 or more successive steps, each
+        higher than the one before, or each lower; an equal value breaks a trend);
+        ``near_limit`` (points beyond 2 sigma on one side in any 3 consecutive points of
+        which 2 or more are beyond 2 sigma on that side; points beyond the limits count).
+        Series shorter than a rule's length simply cannot trigger it.
+    """
+    values_s = as_series(series, "series")
+    values = values_s.to_numpy()
+    if kind not in ("c", "xmr"):
+        raise StatsError(f"kind must be 'c' (counts) or 'xmr' (rates), got {kind!r}")
+    if values.size < (1 if kind == "c" else 2):
+        raise StatsError(f"a {kind} chart needs at least {1 if kind == 'c' else 2} points")
+    centre = float(values.mean())
+    if kind == "c":
+        if (values < 0).any():
+            raise StatsError("a c-chart is for counts; series has negative values (use kind='xmr')")
+        sigma = float(np.sqrt(centre))
+        lcl = max(0.0, centre - 3 * sigma)
+    else:
+        sigma = float(np.abs(np.diff(values)).mean()) / XMR_D2
+        lcl = centre - 3 * sigma
+    ucl = centre + 3 * sigma
+    run = np.zeros(values.size, dtype=bool)
+    for start, end, _ in _run_segments(values, centre):
+        run[start : end + 1] = True
+    trend = np.zeros(values.size, dtype=bool)
+    for start, end, _ in _trend_segments(values):
+        trend[start : end + 1] = True
+    upper, lower = _near_limit(values, centre, sigma)
+    return pd.DataFrame(
+        {
+            "value": values,
+            "centre": centre,
+            "lcl": lcl,
+            "ucl": ucl,
+            "outside_limits": (values > ucl) | (values < lcl),
+            "run": run,
+            "trend": trend,
+            "near_limit": upper | lower,
+        },
+        index=series.index,
+    )
+
+
+def point_name(index: pd.Index, position: int) -> str:
+    """Name a point: 'March 2024' for monthly dates, otherwise the index label as text."""
+    label = index[position]
+    if isinstance(index, pd.PeriodIndex) and index.freqstr.startswith("M"):
+        return label.strftime("%B %Y")
+    if isinstance(index, pd.DatetimeIndex):
+        return label.strftime("%B %Y" if (index.day == 1).all() else "%d %B %Y")
+    return str(label)
+
+
+def _pair(value: float, reference: float, decimals: int) -> str:
+    """'412 against 398', with one more decimal place while the two would look equal."""
+    while decimals < 3 and fmt_number(value, decimals) == fmt_number(reference, decimals):
+        decimals += 1
+    return f"{fmt_number(value, decimals)} against {fmt_number(reference, decimals)}"
+
+
+def exceptions(chart: pd.DataFrame, label: str = "") -> list[str]:
+    """Plain-English sentences for every rule breach in a :func:`control_chart` frame.
+
+    Parameters
+    ----------
+    chart
+        The frame returned by :func:`control_chart`.
+    label
+        Optional prefix naming the series, e.g. ``"Total recorded crime"``.
+
+    Returns
+    -------
+    list of str
+        In time order, e.g. ``"March 2024 was above the upper control limit (412 against 398)"``.
+        Dates come from the index when it is a DatetimeIndex or monthly PeriodIndex.
+    """
+    missing = [c for c in ("value", "centre", "lcl", "ucl", *RULES) if c not in chart.columns]
+    if missing:
+        raise StatsError(f"chart lacks column(s) {missing}; pass the frame from control_chart()")
+    if chart.empty:
+        return []
+    values = chart["value"].to_numpy(dtype=float)
+    centre, lcl, ucl = (float(chart[c].iloc[0]) for c in ("centre", "lcl", "ucl"))
+    decimals = auto_decimals(values)
+    when = [point_name(chart.index, i) for i in range(len(chart))]
+    flags = {rule: chart[rule].to_numpy(dtype=bool) for rule in RULES}
+    found: list[tuple[int, str]] = []
+    for i in np.flatnonzero(flags["outside_limits"]):
+        side, limit = ("above the upper", ucl) if values[i] > ucl else ("below the lower", lcl)
+        found.append(
+            (i, f"{when[i]} was {side} control limit ({_pair(values[i], limit, decimals)})")
+        )
+    for start, end, side in _run_segments(values, centre):
+        if flags["run"][start : end + 1].all():
+            where = "above" if side > 0 else "below"
+            found.append(
+                (
+                    start,
+                    f"{end - start + 1} points in a row from {when[start]} to {when[end]} "
+                    f"were {where} the average ({fmt_number(centre, decimals + 1)})",
+                )
+            )
+    for start, end, sign in _trend_segments(values):
+        if flags["trend"][start : end + 1].all():
+            way = ("higher", "rising") if sign > 0 else ("lower", "falling")
+            found.append(
+                (
+                    start,
+                    f"{end - start + 1} points in a row from {when[start]} to {when[end]} "
+                    f"were each {way[0]} than the one before (a {way[1]} trend)",
+                )
+            )
+    sigma = (ucl - centre) / 3
+    for sign, name in ((1, "upper"), (-1, "lower")):
+        beyond = np.flatnonzero(flags["near_limit"] & (sign * (values - centre) > 2 * sigma))
+        clusters = np.split(beyond, np.flatnonzero(np.diff(beyond) > NEAR_WINDOW - 1) + 1)
+        for cluster in (c for c in clusters if c.size):
+            names = fmt_list([when[i] for i in cluster])
+            found.append(
+                (
+                    int(cluster[0]),
+                    f"{names} were close to the {name} control limit "
+                    f"({NEAR_COUNT} or more of {NEAR_WINDOW} consecutive points beyond two sigma)",
+                )
+            )
+    prefix = f"{label}: " if label else ""
+    return [prefix + text for _, text in sorted(found, key=lambda item: item[0])]

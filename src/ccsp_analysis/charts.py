@@ -1,0 +1,330 @@
+"""Report charts from tidy frames: one palette and style, each returned as a Chart with alt text."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from ccsp_analysis._chart_base import (
+    PALETTE,
+    Chart,
+    ChartError,
+    hbars,
+    listing,
+    need_columns,
+    new_axes,
+    period_text,
+    styled,
+    x_positions,
+)
+from ccsp_analysis._concentration import Concentration
+from ccsp_analysis._spc import RULES, exceptions
+from ccsp_analysis.narrative import auto_decimals, fmt_count, fmt_number
+
+__all__ = [
+    "PALETTE",
+    "Chart",
+    "ChartError",
+    "age_sex_pyramid",
+    "lorenz_chart",
+    "projection_fan",
+    "share_bars",
+    "trend_chart",
+    "ward_chart",
+]
+
+
+@styled
+def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month") -> Chart:
+    """Control chart: values, centre line, control limits, and rule breaches marked.
+
+    Parameters
+    ----------
+    chart
+        A frame from :func:`ccsp_analysis.stats.control_chart`.
+    title, ylabel
+        Chart title and y-axis label.
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text.
+    """
+    need_columns(chart, ["value", "centre", "lcl", "ucl", *RULES], "trend_chart")
+    figure, axes = new_axes(title)
+    x = x_positions(chart.index)
+    axes.plot(x, chart["value"], color=PALETTE["blue"], marker="o", markersize=3, label="Value")
+    axes.plot(x, chart["centre"], color=PALETTE["black"], linewidth=1, label="Average")
+    axes.plot(
+        x, chart["ucl"], color=PALETTE["black"], linestyle="--", linewidth=1, label="Control limits"
+    )
+    axes.plot(x, chart["lcl"], color=PALETTE["black"], linestyle="--", linewidth=1)
+    other = chart[["run", "trend", "near_limit"]].any(axis=1) & ~chart["outside_limits"]
+    for mask, colour, marker, name in (
+        (chart["outside_limits"], PALETTE["vermillion"], "D", "Outside the limits"),
+        (other, PALETTE["purple"], "s", "Run, trend or near a limit"),
+    ):
+        if mask.any():
+            axes.scatter(
+                x[mask.to_numpy()],
+                chart.loc[mask, "value"],
+                color=colour,
+                marker=marker,
+                s=36,
+                zorder=3,
+                label=name,
+            )
+    axes.set_ylabel(ylabel)
+    figure.legend(loc="outside lower center", ncols=4, fontsize=8)
+    found = exceptions(chart)
+    breaches = (
+        "no rule breaches."
+        if not found
+        else (
+            f"{len(found)} rule breach(es): "
+            + "; ".join(found[:3])
+            + ("; and more." if len(found) > 3 else ".")
+        )
+    )
+    decimals = auto_decimals(chart["value"])
+    alt = (
+        f"Control chart of {title}: {len(chart)} values {period_text(chart.index)}, "
+        f"ranging from {fmt_number(chart['value'].min(), decimals)} to "
+        f"{fmt_number(chart['value'].max(), decimals)}; average "
+        f"{fmt_number(chart['centre'].iloc[0], decimals + 1)}, control limits "
+        f"{fmt_number(chart['lcl'].iloc[0], decimals + 1)} to "
+        f"{fmt_number(chart['ucl'].iloc[0], decimals + 1)}; {breaches}"
+    )
+    return Chart(figure, alt)
+
+
+@styled
+def share_bars(
+    frame: pd.DataFrame, label_col: str, value_col: str, title: str = "", xlabel: str = ""
+) -> Chart:
+    """Horizontal bar chart of one value per category (e.g. offences by share of crime).
+
+    Parameters
+    ----------
+    frame
+        Tidy frame, one row per category.
+    label_col, value_col
+        Columns holding the category names and the values (bars sorted largest first).
+    title, xlabel
+        Chart title and x-axis label (default: ``value_col``).
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text.
+    """
+    figure, axes, ordered = hbars(frame, label_col, value_col, title, "share_bars")
+    axes.set_xlabel(xlabel or value_col)
+    alt = f"Bar chart of {title or value_col}, largest first: {listing(ordered, label_col, value_col)}."
+    return Chart(figure, alt)
+
+
+@styled
+def ward_chart(
+    frame: pd.DataFrame,
+    ward_col: str,
+    value_col: str,
+    title: str = "",
+    reference: float | None = None,
+    reference_label: str = "Area average",
+) -> Chart:
+    """Wards ranked by a value (count or rate), with an optional reference line.
+
+    Parameters
+    ----------
+    frame
+        Tidy frame, one row per ward.
+    ward_col, value_col
+        Columns holding the ward names and the values (bars sorted highest first).
+    title
+        Chart title.
+    reference, reference_label
+        Optional reference value (e.g. the whole area's rate) drawn as a dashed line.
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text.
+    """
+    figure, axes, ordered = hbars(frame, ward_col, value_col, title, "ward_chart")
+    axes.set_xlabel(value_col)
+    alt = f"Bar chart of {title or value_col} by ward, highest first: {listing(ordered, ward_col, value_col, 18)}."
+    if reference is not None:
+        axes.axvline(reference, color=PALETTE["vermillion"], linestyle="--", label=reference_label)
+        axes.legend(loc="lower right")
+        above = int((ordered[value_col] > reference).sum())
+        alt += f" {reference_label} {fmt_number(reference, 1)}; {above} of {len(ordered)} wards are above it."
+    return Chart(figure, alt)
+
+
+@styled
+def age_sex_pyramid(
+    frame: pd.DataFrame, age_col: str, sex_col: str, value_col: str, title: str = ""
+) -> Chart:
+    """Back-to-back bars by age band for two sexes.
+
+    Parameters
+    ----------
+    frame
+        Tidy frame, one row per age band and sex (rows for the same cell are summed).
+    age_col, sex_col, value_col
+        Columns for the age band (shown in the frame's order, bottom to top), the sex
+        (exactly two values; the first is drawn on the left) and the count.
+    title
+        Chart title.
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text.
+    """
+    need_columns(frame, [age_col, sex_col, value_col], "age_sex_pyramid")
+    sexes = list(pd.unique(frame[sex_col]))
+    if len(sexes) != 2:
+        raise ChartError(f"age_sex_pyramid needs exactly two values in '{sex_col}', got {sexes}")
+    table = (
+        frame.pivot_table(
+            index=age_col,
+            columns=sex_col,
+            values=value_col,
+            aggfunc="sum",
+            sort=False,
+            observed=True,
+        )
+        .reindex(columns=sexes)
+        .fillna(0)
+    )
+    figure, axes = new_axes(title)
+    ages = table.index.astype(str)
+    axes.barh(ages, -table[sexes[0]], color=PALETTE["blue"], label=str(sexes[0]))
+    axes.barh(ages, table[sexes[1]], color=PALETTE["vermillion"], label=str(sexes[1]))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(abs(v))))
+    axes.axvline(0, color=PALETTE["black"], linewidth=0.8)
+    axes.grid(False)
+    axes.legend(loc="lower right")
+    peak_age, peak_sex = table.stack().idxmax()
+    alt = (
+        f"Age and sex pyramid of {title or value_col}: {sexes[0]} {fmt_count(table[sexes[0]].sum())}, "
+        f"{sexes[1]} {fmt_count(table[sexes[1]].sum())}; the largest group is {peak_sex} aged "
+        f"{peak_age} ({fmt_count(table.loc[peak_age, peak_sex])})."
+    )
+    return Chart(figure, alt)
+
+
+@styled
+def lorenz_chart(
+    lorenz_frame: pd.DataFrame, title: str = "", concentration: Concentration | None = None
+) -> Chart:
+    """Lorenz curve of crime across areas with the line of equal shares.
+
+    Parameters
+    ----------
+    lorenz_frame
+        The frame from :func:`ccsp_analysis.stats.lorenz`.
+    title
+        Chart title.
+    concentration
+        Optional result of :func:`ccsp_analysis.stats.concentration_statement`, whose Gini
+        coefficient and statement are added to the alt text.
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text.
+    """
+    need_columns(lorenz_frame, ["area_share", "crime_share"], "lorenz_chart")
+    figure, axes = new_axes(title, (5.5, 5.0))
+    axes.plot(
+        [0, 100],
+        [0, 100],
+        color=PALETTE["black"],
+        linestyle="--",
+        linewidth=1,
+        label="Equal shares",
+    )
+    axes.plot(
+        lorenz_frame["area_share"] * 100,
+        lorenz_frame["crime_share"] * 100,
+        color=PALETTE["blue"],
+        marker="o",
+        markersize=3,
+        label="Recorded crime",
+    )
+    axes.set_xlabel("Cumulative % of areas (lowest crime first)")
+    axes.set_ylabel("Cumulative % of crime")
+    axes.legend(loc="upper left")
+    alt = (
+        f"Lorenz curve of {title or 'crime'} across {len(lorenz_frame) - 1} areas; the further it bows "
+        "below the diagonal, the more crime is concentrated in a few areas."
+    )
+    if concentration is not None:
+        alt += f" Gini coefficient {fmt_number(concentration.gini, 2)}. {concentration.statement}"
+    return Chart(figure, alt)
+
+
+@styled
+def projection_fan(
+    history: pd.Series, projection: pd.DataFrame, title: str = "", ylabel: str = "Count per month"
+) -> Chart:
+    """Recorded series followed by a labelled projection with 80% and 95% prediction intervals.
+
+    Parameters
+    ----------
+    history
+        The recorded monthly series.
+    projection
+        The frame from :func:`ccsp_analysis.stats.project`.
+    title, ylabel
+        Chart title and y-axis label.
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text.
+    """
+    need_columns(projection, ["forecast", "low80", "high80", "low95", "high95"], "projection_fan")
+    figure, axes = new_axes(title)
+    future = x_positions(projection.index)
+    axes.plot(
+        x_positions(history.index), history.to_numpy(), color=PALETTE["blue"], label="Recorded"
+    )
+    axes.fill_between(
+        future,
+        projection["low95"],
+        projection["high95"],
+        color=PALETTE["vermillion"],
+        alpha=0.15,
+        linewidth=0,
+        label="95% prediction interval",
+    )
+    axes.fill_between(
+        future,
+        projection["low80"],
+        projection["high80"],
+        color=PALETTE["vermillion"],
+        alpha=0.3,
+        linewidth=0,
+        label="80% prediction interval",
+    )
+    axes.plot(
+        future,
+        projection["forecast"],
+        color=PALETTE["vermillion"],
+        linestyle="--",
+        label="Projection",
+    )
+    axes.set_ylabel(ylabel)
+    figure.legend(loc="outside lower center", ncols=4, fontsize=8)
+    alt = (
+        f"Line chart of {title or 'the series'}: recorded values {period_text(history.index)}, then a "
+        f"projection {period_text(projection.index)} of between "
+        f"{fmt_count(projection['forecast'].min())} and {fmt_count(projection['forecast'].max())} "
+        f"a month, with 95% prediction intervals spanning {fmt_count(projection['low95'].min())} to "
+        f"{fmt_count(projection['high95'].max())}."
+    )
+    return Chart(figure, alt)
