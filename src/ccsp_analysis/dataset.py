@@ -23,9 +23,10 @@ from ccsp_analysis.taxonomy import HO_OFFENCES
 log = logging.getLogger(__name__)
 
 #: Bump when the canonical tables change shape, so old caches are not reused.
-DATASET_VERSION = 1
-TABLES = ("geography", "population", "crimes", "street", "asb", "victims", "fly_tipping", "services",
-          "incidents", "survey", "reoffending", "funding", "audit", "coverage")
+DATASET_VERSION = 2
+TABLES = ("geography", "population", "population_by_age", "mid_year", "census_2011", "imd", "boundaries",
+          "crimes", "street", "asb", "victims", "fly_tipping", "services", "incidents", "nrm", "survey",
+          "reoffending", "funding", "most_similar_group", "audit", "coverage")
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _months(frame: pd.DataFrame, date_col: str = "date") -> pd.DataFrame:
 
 def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None) -> Dataset:
     """Read and validate every source of ``params`` and return the canonical tables (no caching)."""
-    from ccsp_analysis.sources import ons, partner, police_uk
+    from ccsp_analysis.sources import ons, partner, police_uk, population
 
     src = params.sources
     audit: list[dict] = []
@@ -130,8 +131,8 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
                         fix="check area.la_code in the parameters or use a lookup that covers the area")
     geography = lookup[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]].drop_duplicates("lsoa_code")
     pop = ons.read_census_ts001(src.population, lsoa_codes=list(geography["lsoa_code"]))
-    population = geography.merge(pop[["lsoa_code", "population"]], on="lsoa_code", how="left")
-    missing = population["population"].isna().sum()
+    pop_table = geography.merge(pop[["lsoa_code", "population"]], on="lsoa_code", how="left")
+    missing = pop_table["population"].isna().sum()
     if missing:
         raise DataError(f"{missing} small areas of the lookup have no population", path=src.population,
                         fix="use a population file of the same LSOA vintage as the lookup")
@@ -200,9 +201,30 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
     reoffending = optional("reoffending", partner.read_reoffending, src.reoffending)
     funding = optional("funding", partner.read_funding, src.funding)
 
+    nrm = optional("nrm_referrals", lambda p: partner.read_partner("nrm_referrals", p), src.nrm_referrals)
+    if not nrm.empty:
+        nrm = _months(nrm)
+    msg = optional("most_similar_group", lambda p: partner.read_partner("most_similar_group", p), src.most_similar_group)
+    by_age = pd.DataFrame()
+    if src.population_by_age is not None:
+        by_age = ons.read_population_by_age(src.population_by_age, lsoa_codes=codes)
+        by_age = by_age.merge(geography[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code", how="inner")
+    mid_year = pd.DataFrame()
+    if src.mid_year_estimates is not None:
+        mid_year = population.read_mid_year_estimates(src.mid_year_estimates, lad_code=params.area.la_code)
+    census_2011 = pd.DataFrame({"population": [population.read_census_2011_total(src.census_2011, params.area.la_code)]}) \
+        if src.census_2011 is not None else pd.DataFrame()
+    imd = ons.read_imd(src.imd) if src.imd is not None else pd.DataFrame()
+    boundaries = pd.DataFrame()
+    if src.ward_boundaries is not None:
+        boundaries = ons.read_boundaries(src.ward_boundaries)
+        boundaries["geometry"] = boundaries["geometry"].map(lambda g: json.dumps(g, separators=(",", ":")))
+
     coverage = _coverage({"police_uk crimes": street[~street["is_asb"]], "police_uk ASB": street[street["is_asb"]], "partner crimes": crimes if src.partner_crimes else None})
     tables = {
-        "geography": geography.reset_index(drop=True), "population": population.reset_index(drop=True),
+        "geography": geography.reset_index(drop=True), "population": pop_table.reset_index(drop=True),
+        "population_by_age": by_age, "mid_year": mid_year, "census_2011": census_2011, "imd": imd, "boundaries": boundaries,
+        "nrm": nrm, "most_similar_group": msg,
         "crimes": crimes.reset_index(drop=True), "street": street.drop(columns=["source_file"], errors="ignore").reset_index(drop=True),
         "asb": asb_all, "victims": victims.reset_index(drop=True), "fly_tipping": fly, "services": services,
         "incidents": incidents, "survey": survey, "reoffending": reoffending, "funding": funding,

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ccsp_analysis import demo_calibration as cal
 from ccsp_analysis.demo_crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
-from ccsp_analysis.demo_geography import real_geography, synthetic_geography, write_ons_files
+from ccsp_analysis.demo_geography import real_geography, synthetic_geography, write_ons_files, write_population_extras
 from ccsp_analysis.demo_survey import survey_responses
 from ccsp_analysis.schemas import POLICE_OUTCOMES_HEADER, POLICE_STREET_HEADER
 from ccsp_analysis.taxonomy import HO_OFFENCES
@@ -101,19 +101,19 @@ def _write_police_months(rows: pd.DataFrame, root: Path) -> None:
         done.loc[:, list(POLICE_OUTCOMES_HEADER)].to_csv(folder / f"{month}-{FORCE}-outcomes.csv", index=False)
 
 
-def _simple_events(rng, geo, start_year: int, n: int, prefix: str) -> pd.DataFrame:
+def _simple_events(rng, geo, start_year: int, n: int, prefix: str, q4: int | None = None) -> pd.DataFrame:
     ward_codes = [w[0] for w in cal.WARDS]
     ward = np.array(ward_codes, dtype=object)[_quota_choice(rng, n, np.ones(len(ward_codes)))]
     return pd.DataFrame({
         "ref": [f"{prefix}/{start_year % 100:02d}{i:06d}" for i in range(1, n + 1)],
-        "date": _dates(rng, start_year, n).strftime("%Y-%m-%d"),
+        "date": _dates(rng, start_year, n, q4).strftime("%Y-%m-%d"),
         "ward": ward,
         "lsoa_code": _place(rng, geo, ward),
     })
 
 
 def _council_asb(rng, geo, y: int) -> pd.DataFrame:
-    ev = _simple_events(rng, geo, y, cal.COUNCIL_ASB_BY_YEAR[y], "CASB")
+    ev = _simple_events(rng, geo, y, cal.COUNCIL_ASB_BY_YEAR[y], "CASB", cal.ASB_Q4_PIN.get(y, (None, None))[1])
     types = rng.choice(["personal", "nuisance", "environmental"], len(ev), p=[0.2, 0.5, 0.3])
     cats = {"personal": "Neighbour dispute", "nuisance": "Noise", "environmental": "Graffiti"}
     return pd.DataFrame({"case_ref": ev["ref"], "date": ev["date"], "asb_type": types,
@@ -145,10 +145,14 @@ def _quota_counts(weights: np.ndarray, total: int) -> np.ndarray:
 
 def _da_referrals(rng, y: int) -> pd.DataFrame:
     n = cal.DA_REFERRALS_BY_YEAR[y]
+    services = np.array(["CDVASS", "SARC", "Refuge", "IDVA"], dtype=object)
+    shares = np.array([0.45, 0.15, 0.15, 0.25]) * n
+    for name, count in cal.SERVICE_PINS.get(y, {}).items():
+        shares[list(services).index(name)] = count
     return pd.DataFrame({
         "referral_ref": [f"DAR/{y % 100:02d}{i:05d}" for i in range(1, n + 1)],
         "date": _dates(rng, y, n).strftime("%Y-%m-%d"),
-        "service": rng.choice(["CDVASS", "SARC", "Refuge", "IDVA"], n, p=[0.45, 0.15, 0.15, 0.25]),
+        "service": services[_quota_choice(rng, n, shares)] if y in cal.SERVICE_PINS else rng.choice(services, n, p=[0.45, 0.15, 0.15, 0.25]),
         "referral_source": rng.choice(["Police", "Self", "Health", "Children's services"], n, p=[0.5, 0.2, 0.15, 0.15]),
         "victim_age": rng.integers(16, 75, n),
         "victim_sex": rng.choice(["F", "M"], n, p=[0.85, 0.15]),
@@ -157,14 +161,45 @@ def _da_referrals(rng, y: int) -> pd.DataFrame:
     })
 
 
+def _flags(rng, n: int, k: int) -> np.ndarray:
+    """0/1 array with exactly ``k`` ones in random places."""
+    out = np.zeros(n, dtype=int)
+    out[rng.choice(n, size=k, replace=False)] = 1
+    return out
+
+
 def _non_crime(rng, geo, y: int) -> pd.DataFrame:
-    n_da, n_hate = 3_900 + 30 * (y - 2013), 85 + 2 * (y - 2013)
-    ev = _simple_events(rng, geo, y, n_da + n_hate, "NCI")
-    kind = np.array(["domestic_abuse"] * n_da + ["hate"] * n_hate, dtype=object)
+    n_da = cal.NON_CRIME_DA.get(y, 3_900 + 30 * (y - 2013))
+    n_hate = cal.NON_CRIME_HATE.get(y, 85 + 2 * (y - 2013))
+    n_rc = cal.HATE_REPORTING_CENTRES.get(y, 55 + y - 2013)
+    ev = _simple_events(rng, geo, y, n_da + n_hate + n_rc, "NCI")
+    kind = np.array(["domestic_abuse"] * n_da + ["hate"] * (n_hate + n_rc), dtype=object)
+    by = np.array(["police"] * (n_da + n_hate) + ["reporting_centre"] * n_rc, dtype=object)
     strand = np.where(kind == "hate", rng.choice(["race", "religion", "sexual_orientation", "disability", "transgender"], len(ev), p=[0.75, 0.08, 0.09, 0.05, 0.03]), "")
-    return pd.DataFrame({"incident_ref": ev["ref"], "date": ev["date"], "incident_type": kind, "hate_strand": strand,
-                         "lsoa_code": ev["lsoa_code"], "repeat_victim": (rng.random(len(ev)) < 0.1).astype(int),
-                         "children_present": ((kind == "domestic_abuse") & (rng.random(len(ev)) < 0.3)).astype(int)})
+    repeat = np.concatenate([_flags(rng, n_da, cal.NON_CRIME_DA_REPEAT.get(y, round(0.1 * n_da))), (rng.random(n_hate + n_rc) < 0.1).astype(int)])
+    children = np.concatenate([_flags(rng, n_da, cal.NON_CRIME_DA_CHILDREN.get(y, round(0.3 * n_da))), np.zeros(n_hate + n_rc, dtype=int)])
+    return pd.DataFrame({"incident_ref": ev["ref"], "date": ev["date"], "incident_type": kind, "recorded_by": by,
+                         "hate_strand": strand, "lsoa_code": ev["lsoa_code"], "repeat_victim": repeat,
+                         "children_present": children})
+
+
+def _nrm(rng, y: int) -> pd.DataFrame:
+    council = cal.NRM_COUNCIL.get(y, 60 + 6 * (y - 2013))
+    police, other = 40 + 3 * (y - 2013), 20
+    n = council + police + other
+    return pd.DataFrame({
+        "referral_ref": [f"NRM/{y % 100:02d}{i:04d}" for i in range(1, n + 1)],
+        "date": _dates(rng, y, n).strftime("%Y-%m-%d"),
+        "first_responder": ["council"] * council + ["police"] * police + ["other"] * other,
+        "exploitation_type": rng.choice(["labour", "sexual", "criminal", "domestic_servitude", "unknown"], n),
+        "victim_age": rng.integers(14, 60, n),
+        "victim_sex": rng.choice(["F", "M"], n, p=[0.4, 0.6]),
+    }).sort_values("date", kind="stable")
+
+
+def _msg() -> pd.DataFrame:
+    return pd.DataFrame([("2015-16", csp, v, src) for csp, v, src in cal.MSG_2015],
+                        columns=["period", "csp", "crimes_per_1000", "value_source"])
 
 
 def _reoffending() -> pd.DataFrame:
@@ -202,7 +237,7 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
     try:
         paths = write_ons_files(geo, tmp / "ons")
-        crimes, police, partner = [], [], {k: [] for k in ("police_asb", "council_asb", "fly_tipping", "da_referrals", "non_crime_incidents")}
+        crimes, police, partner = [], [], {k: [] for k in ("police_asb", "council_asb", "fly_tipping", "da_referrals", "non_crime_incidents", "nrm_referrals")}
         for y in range(FIRST_YEAR, LAST_YEAR + 1):
             say(f"demo data: financial year {y}-{(y + 1) % 100:02d}")
             c = crimes_for_year(rng, geo, y)
@@ -215,6 +250,7 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
             partner["fly_tipping"].append(_fly_tipping(rng, geo, y))
             partner["da_referrals"].append(_da_referrals(rng, y))
             partner["non_crime_incidents"].append(_non_crime(rng, geo, y))
+            partner["nrm_referrals"].append(_nrm(rng, y))
         say("demo data: writing data.police.uk monthly files")
         _write_police_months(pd.concat(police, ignore_index=True), tmp / "police_uk")
         pdir = tmp / "partner"
@@ -225,6 +261,8 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
         survey_responses(rng, geo).to_csv(pdir / "survey.csv", index=False)
         _reoffending().to_csv(pdir / "reoffending.csv", index=False)
         _funding().to_csv(pdir / "funding.csv", index=False)
+        _msg().to_csv(pdir / "most_similar_group.csv", index=False)
+        paths.update(write_population_extras(tmp / "ons", geography is not None))
         (tmp / "DEMO.json").write_text(json.dumps({
             "synthetic": True, "seed": seed, "demo_version": DEMO_VERSION,
             "geography": "real ONS lookups and population" if geography else "synthetic small areas (X01 codes) in Coventry's 18 real wards",

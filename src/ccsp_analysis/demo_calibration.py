@@ -229,3 +229,45 @@ FEMALE_VICTIMS_2023 = 16_160
 # Victim age profile: weights of 5-year bands from 0-4 (index 7 = 35-39, index 6 = 30-34), peaking
 AGE_PROFILE_F = (1, 1, 2, 4, 8, 10, 11, 16, 12, 11, 9, 7, 5, 3, 2, 1, 1, 0.5)
 AGE_PROFILE_M = (1, 1, 2, 4, 9, 11, 16, 12, 11, 10, 8, 6, 4, 3, 2, 1, 1, 0.5)
+
+# --- Performance report 2015-16, quarter 4 (published_figures.yaml: performance_report_2015_16_q4) ---
+# Domestic abuse crimes: 2,133 -> 2,165 (+32, +1.5%: 32/2133 = 1.50%).
+DA_CRIMES_PIN = {2014: 2_133, 2015: 2_165}
+# Hate crimes: 375 -> 379; with non-crime hate incidents 85 -> 88, police-recorded hate 460 -> 467 (+7, +1.5%).
+HATE_CRIMES_PIN = {2014: 375, 2015: 379}
+# Non-crime domestic abuse incidents: 4,000 -> 3,836 (-164, -4.1%); repeat victims 420 (10.5%) ->
+# 357 (9.3%: 357/3836 = 9.31%); children present 742 -> 1,832.
+NON_CRIME_DA = {2014: 4_000, 2015: 3_836}
+NON_CRIME_DA_REPEAT = {2014: 420, 2015: 357}
+NON_CRIME_DA_CHILDREN = {2014: 742, 2015: 1_832}
+NON_CRIME_HATE = {2014: 85, 2015: 88}
+# Hate incidents reported through third-party reporting centres: 58 -> 60 (total 2015-16: 379 + 88 + 60 = 527).
+HATE_REPORTING_CENTRES = {2014: 58, 2015: 60}
+# Service referrals 2015-16: CDVASS 1,083; SARC clients 446 (2014-15: 383).
+SERVICE_PINS = {2015: {"CDVASS": 1_083, "SARC": 446}, 2014: {"SARC": 383}}
+# ASB 2015-16, police + council = 11,408; quarter 4 (Jan-Mar 2016): police 1,497 + council 1,166 = 2,663.
+ASB_BY_YEAR[2015] = 7_000
+COUNCIL_ASB_BY_YEAR[2015] = 4_408
+ASB_Q4_PIN = {2015: (1_497, 1_166)}
+# Population (mid-year estimates, ONS MYE format) for rates: 2015 chosen so that TRC 2015-16 per
+# 1,000 is the published 62.176 (21,475 / 345,390 x 1,000 = 62.1761). Census 2011: 316,915;
+# Census 2021: 345,312 (the demo's small areas sum to it); median age 35.
+MYE_TOTAL = {2011: 316_960, 2012: 320_500, 2013: 325_900, 2014: 337_400, 2015: 345_390, 2016: 352_900,
+             2017: 360_100, 2018: 366_800, 2019: 371_500, 2020: 379_400, 2021: 345_300, 2022: 355_600, 2023: 360_700}
+CENSUS_2011 = 316_915
+# Most similar group table 2015-16: the published values; the four rows blank in the published text
+# are given synthetic values within their sorted places so that the mean of all 15 rows is the
+# published group average 83.482 (15 x 83.482 = 1,252.23; published values sum to 939.088; the four
+# synthetic values sum to 313.142).
+MSG_2015 = (
+    ("West Midlands - Coventry", 62.176, "published"), ("Greater Manchester - Salford", 68.604, "published"),
+    ("Devon & Cornwall - Plymouth", 70.729, "published"), ("Hertfordshire - Stevenage", 72.100, "synthetic"),
+    ("Bedfordshire - Luton", 76.400, "synthetic"), ("Greater Manchester - Bolton", 78.300, "synthetic"),
+    ("Thames Valley - Slough", 79.599, "published"), ("Essex - Harlow", 83.120, "published"),
+    ("Leicestershire - Leicester", 83.239, "published"), ("West Yorkshire - Bradford", 85.079, "published"),
+    ("Staffordshire - Stoke on Trent", 86.342, "synthetic"), ("Lincolnshire - Lincoln", 93.376, "published"),
+    ("Avon & Somerset - Bristol", 100.711, "published"), ("Hampshire - Portsmouth", 103.039, "published"),
+    ("Lancashire - Blackpool", 109.416, "published"),
+)
+# Modern slavery: National Referral Mechanism referrals; council-recorded cases 2023-24: 124 (published).
+NRM_COUNCIL = {2022: 98, 2023: 124}

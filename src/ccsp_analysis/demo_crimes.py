@@ -25,7 +25,15 @@ def cells_for_year(start_year: int) -> pd.DataFrame:
     elif start_year == 2022:
         cells["n"] = cells["n2022"]
     else:
-        cells["n"] = _round_to_total(cells["n2022"].to_numpy(), cal.TRC_BY_YEAR[start_year])
+        n = _round_to_total(cells["n2022"].to_numpy(), cal.TRC_BY_YEAR[start_year])
+        slack = int(np.flatnonzero((cells["ho_code"] == "9A") & (cells["flags"] == "") & (cells["hate"] == "") & (cells["sex"] == ""))[0])
+        for pins, mask in ((cal.DA_CRIMES_PIN, cells["flags"].str.contains("domestic_abuse")), (cal.HATE_CRIMES_PIN, cells["hate"] != "")):
+            if start_year in pins:
+                m = mask.to_numpy()
+                before = int(n[m].sum())
+                n[m] = _round_to_total(n[m], pins[start_year])
+                n[slack] -= pins[start_year] - before  # keep total recorded crime as calibrated
+        cells["n"] = n
     return cells[cells["n"] > 0].reset_index(drop=True)
 
 
@@ -90,10 +98,14 @@ def _place(rng: np.random.Generator, geo: pd.DataFrame, ward: np.ndarray) -> np.
     return lsoa
 
 
-def _dates(rng: np.random.Generator, start_year: int, n: int) -> pd.DatetimeIndex:
+def _dates(rng: np.random.Generator, start_year: int, n: int, q4: int | None = None) -> pd.DatetimeIndex:
+    """Random dates in the financial year with a seasonal profile; ``q4``: exactly that many in January-March."""
     months = pd.date_range(f"{start_year}-04-01", periods=12, freq="MS")
     w = SEASON[months.month - 1]
-    m = rng.choice(12, size=n, p=w / w.sum())
+    if q4 is None:
+        m = rng.choice(12, size=n, p=w / w.sum())
+    else:
+        m = np.concatenate([rng.choice(9, size=n - q4, p=w[:9] / w[:9].sum()), 9 + rng.choice(3, size=q4, p=w[9:] / w[9:].sum())])
     days = months.days_in_month.to_numpy()[m]
     offset = np.floor(rng.random(n) * days).astype(int)
     return pd.DatetimeIndex(months.to_numpy()[m] + offset.astype("timedelta64[D]"))
@@ -149,7 +161,7 @@ def asb_for_year(rng: np.random.Generator, geo: pd.DataFrame, start_year: int) -
     ward = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
     return pd.DataFrame({
         "incident_ref": [f"ASB/{start_year % 100:02d}{i:06d}" for i in range(1, n + 1)],
-        "date": _dates(rng, start_year, n).strftime("%Y-%m-%d"),
+        "date": _dates(rng, start_year, n, cal.ASB_Q4_PIN.get(start_year, (None,))[0]).strftime("%Y-%m-%d"),
         "asb_type": asb_type,
         "lsoa_code": _place(rng, geo, ward),
     }).sort_values("date", kind="stable").reset_index(drop=True)

@@ -104,3 +104,38 @@ def write_ons_files(geo: pd.DataFrame, out: Path) -> dict[str, Path]:
             rows.append((code, name, band, int(n)))
     pd.DataFrame(rows, columns=["lsoa21_code", "lsoa21_name", "age_group", "usual_residents"]).to_csv(paths["population_by_age"], index=False)
     return paths
+
+
+def age_profile() -> np.ndarray:
+    """Relative residents by single year of age 0..90 (90 = 90 and over): a young city with a student bulge."""
+    age = np.arange(91)
+    base = np.where(age < 30, 1.0, np.exp(-np.maximum(age - 45, 0) / 45.0))
+    bulge = 0.6 * np.exp(-0.5 * ((age - 20.5) / 2.2) ** 2)  # median age 35 (published), UK 40
+    tail = np.where(age == 90, 2.5, 1.0)
+    return (base + bulge) * tail
+
+
+def median_age(counts: np.ndarray) -> int:
+    """Median age of residents from counts by single year of age (the age at which half are reached)."""
+    cum = np.cumsum(counts)
+    return int(np.searchsorted(cum, cum[-1] / 2.0))
+
+
+def write_population_extras(out: Path, real: bool) -> dict[str, Path]:
+    """ONS mid-year estimates by single year of age and sex (MYEB1-style wide years) and the Census 2011 total."""
+    from ccsp_analysis import demo_calibration as cal
+
+    profile = age_profile()
+    rows = []
+    for sex, share in ((1, 0.497), (2, 0.503)):
+        row_years = {}
+        for year, total in cal.MYE_TOTAL.items():
+            row_years[year] = _round_to_total(profile, round(total * share) if sex == 1 else total - round(total * 0.497))
+        for a in range(91):
+            rows.append({"ladcode": LA_CODE, "laname": LA_NAME, "sex": sex, "age": a,
+                         **{f"population_{y}": int(v[a]) for y, v in row_years.items()}})
+    paths = {"mid_year_estimates": out / "mye_single_year_of_age.csv", "census_2011": out / "census2011_usual_residents_lad.csv"}
+    pd.DataFrame(rows).to_csv(paths["mid_year_estimates"], index=False)
+    pd.DataFrame({"date": [2011], "geography": [LA_NAME], "geography code": [LA_CODE],
+                  "Variable: All usual residents; measures: Value": [cal.CENSUS_2011]}).to_csv(paths["census_2011"], index=False)
+    return paths

@@ -49,6 +49,10 @@ class Sources(_Frozen):
     lsoa_ward_lookup: Path
     population: Path
     population_by_age: Path | None = None
+    mid_year_estimates: Path | None = None
+    census_2011: Path | None = None
+    nrm_referrals: Path | None = None
+    most_similar_group: Path | None = None
     imd: Path | None = None
     ward_boundaries: Path | None = None
 

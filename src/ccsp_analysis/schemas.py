@@ -129,6 +129,7 @@ NON_CRIME_INCIDENTS = Schema(
         Column("incident_ref", unique=True),
         Column("date", "date"),
         Column("incident_type", allowed=("domestic_abuse", "hate")),
+        Column("recorded_by", allowed=("police", "reporting_centre"), description="police, or a third-party hate reporting centre"),
         Column("hate_strand", required=False, allowed=HATE_STRANDS),
         Column("lsoa_code", pattern=LSOA_CODE_PATTERN),
         Column("repeat_victim", "flag"),
@@ -196,3 +197,28 @@ POLICE_ASB = Schema(
     ),
 )
 PARTNER_SCHEMAS[POLICE_ASB.name] = POLICE_ASB
+
+NRM_REFERRALS = Schema(
+    "nrm_referrals",
+    "Modern slavery referrals to the National Referral Mechanism, by first responder",
+    (
+        Column("referral_ref", unique=True),
+        Column("date", "date"),
+        Column("first_responder", allowed=("police", "council", "other")),
+        Column("exploitation_type", allowed=("labour", "sexual", "criminal", "domestic_servitude", "unknown")),
+        Column("victim_age", "int", required=False, min=0, max=120),
+        Column("victim_sex", required=False, allowed=("F", "M")),
+    ),
+)
+MOST_SIMILAR_GROUP = Schema(
+    "most_similar_group",
+    "Most Similar Group of partnerships: recorded crimes per 1,000 residents (the group is user data)",
+    (
+        Column("period", description="financial year label, e.g. 2015-16"),
+        Column("csp", description="partnership, e.g. 'West Midlands - Coventry'"),
+        Column("crimes_per_1000", "float", required=False, min=0, description="blank where not published"),
+        Column("value_source", required=False, allowed=("published", "synthetic"), description="demo only: where the value comes from"),
+    ),
+)
+PARTNER_SCHEMAS[NRM_REFERRALS.name] = NRM_REFERRALS
+PARTNER_SCHEMAS[MOST_SIMILAR_GROUP.name] = MOST_SIMILAR_GROUP
