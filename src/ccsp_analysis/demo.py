@@ -15,7 +15,12 @@ import pandas as pd
 
 from ccsp_analysis import demo_calibration as cal
 from ccsp_analysis.demo_crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
-from ccsp_analysis.demo_geography import real_geography, synthetic_geography, write_ons_files, write_population_extras
+from ccsp_analysis.demo_geography import (
+    real_geography,
+    synthetic_geography,
+    write_ons_files,
+    write_population_extras,
+)
 from ccsp_analysis.demo_survey import survey_responses
 from ccsp_analysis.schemas import POLICE_OUTCOMES_HEADER, POLICE_STREET_HEADER
 from ccsp_analysis.taxonomy import HO_OFFENCES

@@ -31,6 +31,7 @@ class Area(_Frozen):
     la_code: str = Field(pattern=r"^[EW]0[6-9]\d{6}$")
     lsoa_name_prefix: str
     force: str = Field(pattern=r"^[a-z0-9-]+$")
+    city_centre_ward: str | None = Field(default=None, pattern=r"^[EW]05\d{6}$")
 
 
 class Sources(_Frozen):

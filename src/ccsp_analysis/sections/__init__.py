@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ccsp_analysis.sections.data_audit import data_audit
-from ccsp_analysis.sections.key_findings import SectionResult, key_findings
+from ccsp_analysis.sections.key_findings import key_findings
+from ccsp_analysis.sections.result import SectionResult
 
 #: Section name (the notebook's file stem) -> (page title, function computing its tables and figures).
 REGISTRY: dict[str, tuple[str, Callable]] = {

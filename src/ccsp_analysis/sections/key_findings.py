@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
 from ccsp_analysis import narrative
@@ -13,11 +11,11 @@ from ccsp_analysis.measures import (
     change_row,
     count,
     grouping_changes,
-    round_half_up,
     share,
     slug,
 )
 from ccsp_analysis.params import Params
+from ccsp_analysis.sections.result import SectionResult
 from ccsp_analysis.taxonomy import HO_OFFENCES
 
 #: Groupings the key findings report, in page order.
@@ -28,25 +26,6 @@ CHANGE_IDS = {"trc": "trc_change", "asb": "asb_change", "assault_battery": "assa
               "shoplifting": "shoplifting_change", "acquisitive": "acquisitive_change",
               "vehicle": "vehicle_crime_change", "serious_youth_violence": "syv_change",
               "county_lines": "county_lines_change", "child_abuse": "child_abuse_change"}
-
-
-@dataclass
-class SectionResult:
-    """What a section produces: named tidy tables, headline figures (id, value, label) and sentences."""
-
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: list[dict] = field(default_factory=list)
-    sentences: list[str] = field(default_factory=list)
-
-    def add_figure(self, fid: str, value: float | int | None, label: str, kind: str) -> None:
-        if value is None:
-            return
-        shown = int(value) if kind == "count" else round_half_up(value, 1)
-        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind})
-
-    def figures_frame(self) -> pd.DataFrame:
-        # object dtype keeps counts as integers next to one-decimal percentages
-        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"], dtype=object)
 
 
 def asb_change(data: Dataset, fy: str, previous_fy: str) -> dict:

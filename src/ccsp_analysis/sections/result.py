@@ -1,0 +1,47 @@
+"""What every section function returns: named tidy tables, headline figures and sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ccsp_analysis.measures import round_half_up
+
+FIGURE_KINDS = ("count", "pct_change", "share", "pct", "rate", "list", "money")
+
+
+@dataclass
+class SectionResult:
+    """Named tidy tables, headline figures (id, value, label, kind) and narrative sentences of one section.
+
+    Figure ids follow ``published_figures.yaml`` where the documents publish the figure, so that
+    ``tables/figures.csv`` and the reconciliation can match them.
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: list[dict] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+
+    def add_figure(self, fid: str, value, label: str, kind: str, decimals: int = 1) -> None:
+        """Record a headline figure; counts stay whole, others are rounded half-up to ``decimals``.
+
+        A None value (not computable from the data given) is skipped; a list is joined with "; ".
+        """
+        if kind not in FIGURE_KINDS:
+            raise ValueError(f"unknown figure kind '{kind}'; use one of {FIGURE_KINDS}")
+        if value is None:
+            return
+        if any(f["id"] == fid for f in self.figures):
+            raise ValueError(f"figure '{fid}' added twice")
+        if kind == "list":
+            shown = "; ".join(str(v) for v in value)
+        elif kind in ("count", "money"):
+            shown = int(value)
+        else:
+            shown = round_half_up(float(value), decimals)
+        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind})
+
+    def figures_frame(self) -> pd.DataFrame:
+        # object dtype keeps counts as integers next to one-decimal percentages
+        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"], dtype=object)
