@@ -15,7 +15,7 @@ from ccsp_analysis.periods import FinancialYear
 log = logging.getLogger(__name__)
 
 #: Every section the suite can build, in report order.
-ALL_SECTIONS: tuple[str, ...] = ("00_data_audit", "01_key_findings")
+ALL_SECTIONS: tuple[str, ...] = ("00_data_audit", "01_key_findings", "09_reconciliation")
 DEFAULTS_FILE = "defaults.yaml"
 
 
@@ -54,6 +54,7 @@ class Sources(_Frozen):
     census_2011: Path | None = None
     nrm_referrals: Path | None = None
     most_similar_group: Path | None = None
+    published_figures: Path | None = None
     imd: Path | None = None
     ward_boundaries: Path | None = None
 

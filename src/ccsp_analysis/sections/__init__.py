@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from ccsp_analysis.sections.data_audit import data_audit
 from ccsp_analysis.sections.key_findings import key_findings
+from ccsp_analysis.sections.reconciliation import reconciliation
 from ccsp_analysis.sections.result import SectionResult
 
 #: Section name (the notebook's file stem) -> (page title, function computing its tables and figures).
 REGISTRY: dict[str, tuple[str, Callable]] = {
     "00_data_audit": ("Data audit", data_audit),
     "01_key_findings": ("Key findings", key_findings),
+    "09_reconciliation": ("Reconciliation with the published figures", reconciliation),
 }
 
-__all__ = ["REGISTRY", "SectionResult", "data_audit", "key_findings"]
+__all__ = ["REGISTRY", "SectionResult", "data_audit", "key_findings", "reconciliation"]

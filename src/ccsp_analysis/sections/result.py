@@ -22,6 +22,8 @@ class SectionResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: list[dict] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
+    #: tables also written under a fixed file name in tables/ (e.g. reconciliation -> reconciliation.csv)
+    exports: dict[str, str] = field(default_factory=dict)
 
     def add_figure(self, fid: str, value, label: str, kind: str, decimals: int = 1) -> None:
         """Record a headline figure; counts stay whole, others are rounded half-up to ``decimals``.

@@ -1,0 +1,125 @@
+"""Reconciliation: every figure the area's documents publish for the run's period beside the reproduced value."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.errors import DataError
+from ccsp_analysis.measures import round_half_up
+from ccsp_analysis.params import Params
+from ccsp_analysis.periods import FinancialYear
+from ccsp_analysis.sections.result import SectionResult
+
+COLUMNS = ["id", "published", "reproduced", "difference", "status", "note"]
+EXACT_KINDS = ("count", "money")
+
+
+def read_published(path: str | Path) -> dict:
+    """The published-figures YAML (see reference/coventry_published_figures.yaml for the layout)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"cannot read published figures ({exc})", path=path, fix="check sources.published_figures") from None
+    if not isinstance(data, dict):
+        raise DataError("expected blocks of figures at the top level", path=path, fix="see reference/coventry_published_figures.yaml")
+    return data
+
+
+def figures_for_period(published: dict, period: str) -> list[dict]:
+    """Every figure of the blocks whose period starts in financial year ``period`` (nested lists flattened)."""
+    fy = FinancialYear.parse(period)
+    out: list[dict] = []
+    for block in published.values():
+        if not isinstance(block, dict) or "period" not in block:
+            continue
+        start = str(block["period"]["start"])
+        if int(start[:4]) - (int(start[5:7]) < 4) != fy.start_year:
+            continue
+        for value in block.values():
+            if isinstance(value, list):
+                out += [f for f in value if isinstance(f, dict) and "id" in f]
+            elif isinstance(value, dict):
+                out += [f for sub in value.values() if isinstance(sub, list) for f in sub if isinstance(f, dict) and "id" in f]
+    seen, unique = set(), []
+    for f in out:  # the same figure can be published in two places (e.g. county lines); keep the first
+        if f["id"] not in seen:
+            seen.add(f["id"])
+            unique.append(f)
+    return unique
+
+
+def decimals_of(value: float) -> int:
+    """Decimal places a published value was written with (31.0 -> 1, 51.52 -> 2, 83.482 -> 3)."""
+    if isinstance(value, int):
+        return 0
+    exp = Decimal(repr(float(value))).as_tuple().exponent
+    return max(0, -int(exp))
+
+
+def compare(fig: dict, reproduced) -> dict:
+    """One reconciliation row: the published and reproduced values, their difference and status."""
+    pub, kind = fig["value"], fig.get("kind", "count")
+    status_doc = fig.get("status", "as_published")
+    note = fig.get("note", "")
+    row = {"id": fig["id"], "published": pub, "reproduced": reproduced, "difference": None, "status": "", "note": note}
+    if reproduced is None:
+        row["status"] = "not reproduced"
+        row["note"] = "no section of this run produces it" + (f"; {note}" if note else "")
+        return row
+    if kind == "list":
+        pub_text = "; ".join(map(str, pub))
+        row["published"] = pub_text
+        match = str(reproduced) == pub_text
+    elif kind in EXACT_KINDS:
+        row["difference"] = float(reproduced) - float(pub)
+        match = float(reproduced) == float(pub)
+    else:
+        shown = round_half_up(float(reproduced), decimals_of(pub))
+        row["difference"] = round(shown - float(pub), 6)
+        match = shown == float(pub)
+    if status_doc == "inconsistent":
+        row["status"] = "inconsistent"
+        row["note"] = f"the document's own numbers disagree: {note}" if note else "the document's own numbers disagree"
+    else:
+        row["status"] = "reproduced" if match else "differs"
+    return row
+
+
+def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFrame:
+    """Published figures of ``period`` against the run's ``figures`` (columns id, value)."""
+    produced = dict(zip(figures["id"], figures["value"], strict=True))
+    rows = [compare(f, produced.get(f["id"])) for f in figures_for_period(published, period)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def run_figures(data: Dataset, params: Params) -> pd.DataFrame:
+    """The figures every other section of the run produces (computed here so the notebook stays thin)."""
+    from ccsp_analysis.sections import REGISTRY
+
+    frames = [REGISTRY[n][1](data, params).figures_frame() for n in params.sections if n != "09_reconciliation"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value"])
+
+
+def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None = None) -> SectionResult:
+    """The reconciliation table (``tables/reconciliation.csv``) and a summary sentence."""
+    out = SectionResult()
+    if params.sources.published_figures is None:
+        out.tables["reconciliation"] = pd.DataFrame(columns=COLUMNS)
+        out.sentences.append("No published figures were supplied (sources.published_figures), so there is nothing to reconcile.")
+        return out
+    figs = figures if figures is not None else run_figures(data, params)
+    table = reconcile(figs, read_published(params.sources.published_figures), params.period)
+    out.tables["reconciliation"] = table
+    out.exports["reconciliation"] = "reconciliation.csv"
+    counts = table["status"].value_counts()
+    out.sentences.append(
+        f"Of {len(table)} figures published for {FinancialYear.parse(params.period).text}, "
+        f"{counts.get('reproduced', 0)} are reproduced, {counts.get('inconsistent', 0)} are inconsistent in the "
+        f"document itself, {counts.get('differs', 0)} differ and {counts.get('not reproduced', 0)} are not produced by this run."
+    )
+    return out

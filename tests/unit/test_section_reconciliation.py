@@ -1,0 +1,57 @@
+import pandas as pd
+import pytest
+
+from ccsp_analysis.sections.reconciliation import compare, decimals_of, figures_for_period, reconcile
+
+PUBLISHED = {  # a hand-made document in the published_figures.yaml layout
+    "assessment": {
+        "source": "doc",
+        "period": {"start": "2023-04", "end": "2024-03"},
+        "key": [
+            {"id": "trc", "kind": "count", "value": 38508},
+            {"id": "trc_change", "kind": "pct_change", "value": -10.1},
+            {"id": "ward_share", "kind": "share", "value": 31.0, "status": "inconsistent", "note": "8209 / 38508 = 21.3%"},
+            {"id": "avoid_day", "kind": "pct", "value": 51.52},
+            {"id": "priorities", "kind": "list", "value": ["A", "B"]},
+            {"id": "missing", "kind": "count", "value": 8},
+        ],
+        "again": [{"id": "trc", "kind": "count", "value": 38508}],
+    },
+    "performance": {"period": {"start": "2015-04", "end": "2016-03"},
+                    "table": {"rows": [{"csp": "x", "value": 1.0}], "figures": []},
+                    "msg": [{"id": "rate", "kind": "rate", "value": 83.482}]},
+}
+
+
+def test_period_selection_and_dedup():
+    ids = [f["id"] for f in figures_for_period(PUBLISHED, "2023-24")]
+    assert ids == ["trc", "trc_change", "ward_share", "avoid_day", "priorities", "missing"]  # 'trc' kept once
+    assert [f["id"] for f in figures_for_period(PUBLISHED, "2015-16")] == ["rate"]
+    assert figures_for_period(PUBLISHED, "2019-20") == []
+
+
+def test_decimals_as_written():
+    assert (decimals_of(31.0), decimals_of(51.52), decimals_of(83.482), decimals_of(38508)) == (1, 2, 3, 0)
+
+
+def test_reconcile_statuses():
+    figs = pd.DataFrame({"id": ["trc", "trc_change", "ward_share", "avoid_day", "priorities"],
+                         "value": [38508, -10.1, 21.3, 51.515, "A; B"]})
+    t = reconcile(figs, PUBLISHED, "2023-24").set_index("id")
+    assert t.loc["trc", "status"] == "reproduced" and t.loc["trc", "difference"] == 0
+    assert t.loc["trc_change", "status"] == "reproduced"
+    # inconsistent: flagged with the document's arithmetic, never forced; difference shown (21.3 - 31.0)
+    assert t.loc["ward_share", "status"] == "inconsistent" and "21.3%" in t.loc["ward_share", "note"]
+    assert t.loc["ward_share", "difference"] == pytest.approx(-9.7)
+    # 51.515 rounds half-up to 51.52 at the published two decimals
+    assert t.loc["avoid_day", "status"] == "reproduced"
+    assert t.loc["priorities", "status"] == "reproduced"
+    assert t.loc["missing", "status"] == "not reproduced"
+    assert list(t.reset_index().columns) == ["id", "published", "reproduced", "difference", "status", "note"]
+
+
+def test_count_must_match_exactly():
+    row = compare({"id": "trc", "kind": "count", "value": 38508}, 38507)
+    assert row["status"] == "differs" and row["difference"] == -1
+    row = compare({"id": "p", "kind": "pct_change", "value": -10.1}, -10.04)  # rounds to -10.0
+    assert row["status"] == "differs"
