@@ -138,7 +138,7 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
                         fix="use a population file of the same LSOA vintage as the lookup")
     codes = list(geography["lsoa_code"])
 
-    street, street_log = police_uk.read_street_with_log(src.police_uk, lsoa_codes=codes)
+    street, street_log = police_uk.read_street_with_log(src.police_uk, lsoa_codes=codes, forces=[params.area.force])
     for row in street_log.itertuples():
         audit.append(_audit_row("police_uk", row.source_file, 0, 0, row.reason, row.rows))
     street = _with_area(street, geography, "police_uk", src.police_uk, audit)

@@ -151,8 +151,12 @@ def _quota_counts(weights: np.ndarray, total: int) -> np.ndarray:
 def _da_referrals(rng, y: int) -> pd.DataFrame:
     n = cal.DA_REFERRALS_BY_YEAR[y]
     services = np.array(["CDVASS", "SARC", "Refuge", "IDVA"], dtype=object)
-    shares = np.array([0.45, 0.15, 0.15, 0.25]) * n
-    for name, count in cal.SERVICE_PINS.get(y, {}).items():
+    shares = np.array([0.45, 0.15, 0.15, 0.25])
+    pins = cal.SERVICE_PINS.get(y, {})
+    pinned = np.array([s in pins for s in services])
+    # pinned services get exactly their published count; the others share the remainder
+    shares = np.where(pinned, 0.0, shares / shares[~pinned].sum() * (n - sum(pins.values())))
+    for name, count in pins.items():
         shares[list(services).index(name)] = count
     return pd.DataFrame({
         "referral_ref": [f"DAR/{y % 100:02d}{i:05d}" for i in range(1, n + 1)],

@@ -32,11 +32,16 @@ VALID = {
         "victim_age": "29", "victim_sex": "F", "repeat_victim": "1", "children_present": "0",
     },
     "non_crime_incidents": {
-        "incident_ref": "N1", "date": "2023-08-05", "incident_type": "hate", "hate_strand": "race",
+        "incident_ref": "N1", "date": "2023-08-05", "incident_type": "hate", "recorded_by": "police", "hate_strand": "race",
         "lsoa_code": "X01000002", "repeat_victim": "0", "children_present": "0",
     },
     "survey": {"respondent_id": "S1", "survey_year": "2023", "ward_code": "E05001218", "weight": "1.25", "feel_safe_day": "agree"},
     "reoffending": {"period": "2022-23", "measure": "offenders", "value": "1450"},
+    "nrm_referrals": {
+        "referral_ref": "M1", "date": "2023-09-06", "first_responder": "council",
+        "exploitation_type": "labour", "victim_age": "41", "victim_sex": "M",
+    },
+    "most_similar_group": {"period": "2015-16", "csp": "West Midlands - Coventry", "crimes_per_1000": "", "value_source": "published"},
     "funding": {"financial_year": "2023-24", "source": "PCC grant", "project": "Street pastors", "amount_gbp": "25000"},
 }  # fmt: skip
 READERS = {
@@ -49,6 +54,8 @@ READERS = {
     "survey": partner.read_survey,
     "reoffending": partner.read_reoffending,
     "funding": partner.read_funding,
+    "nrm_referrals": partner.read_nrm_referrals,
+    "most_similar_group": partner.read_most_similar_group,
 }
 DTYPES = {
     "str": "str",
@@ -183,3 +190,24 @@ def test_missing_column_names_the_schema(tmp_path):
         partner.read_council_asb(path)
     assert "missing column(s) category" in str(info.value) and "asb.csv" in str(info.value)
     assert "case_ref, date, asb_type, category, lsoa_code" in str(info.value)
+
+
+def test_docs_data_md_lists_every_partner_column_as_in_schemas():
+    doc = (Path(__file__).parents[2] / "docs" / "data.md").read_text(encoding="utf-8")
+    words = {
+        "str": "text",
+        "int": "whole number",
+        "float": "number",
+        "date": "date YYYY-MM-DD",
+        "flag": "0 or 1",
+    }
+    for schema in PARTNER_SCHEMAS.values():
+        assert f"### `{schema.name}`" in doc, schema.name
+        section = doc.split(f"### `{schema.name}`", 1)[1].split("\n#", 1)[0]
+        for col in schema.columns:
+            row = next(
+                line for line in section.splitlines() if line.startswith(f"| `{col.name}` |")
+            )
+            assert f"| {words[col.kind]} | {'yes' if col.required else 'no'} |" in row, row
+            for value in col.allowed or ():
+                assert f"`{value}`" in row, (col.name, value)
