@@ -15,7 +15,7 @@ from ccsp_analysis.periods import FinancialYear
 log = logging.getLogger(__name__)
 
 #: Every section the suite can build, in report order.
-ALL_SECTIONS: tuple[str, ...] = ("00_data_audit", "01_key_findings", "09_reconciliation")
+ALL_SECTIONS: tuple[str, ...] = ("00_data_audit", "01_key_findings", "08_performance", "09_reconciliation")
 DEFAULTS_FILE = "defaults.yaml"
 
 

@@ -1,0 +1,180 @@
+"""Performance and plan monitoring: plan measures by board, control-chart exceptions, similar areas, projections, and the quarterly performance report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ccsp_analysis import stats
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.measures import change_row, grouping_changes, share
+from ccsp_analysis.params import Params
+from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
+
+#: The plan on a page: each board's measures (groupings of taxonomy.GROUPINGS).
+PLAN: dict[str, tuple[str, ...]] = {
+    "Priority 1: offending, reoffending and serious violence": ("serious_youth_violence", "violence_with_injury", "domestic_abuse", "sexual_offences", "vawg"),
+    "Priority 2: public place safety and reassurance": ("trc", "shoplifting", "drugs", "alcohol_related"),
+    "Priority 3: exploitation and protecting victims": ("hate_crime", "county_lines", "cse", "modern_slavery", "honour_based_abuse"),
+}
+#: Monthly series charted as control charts and projected.
+SERIES = ("trc", "domestic_abuse", "serious_youth_violence", "shoplifting")
+HISTORY_MONTHS = 36
+HATE_COLUMNS = ["period", "hate_crimes", "non_crime_incidents", "police_recorded", "reporting_centres", "total"]
+
+
+def _months_to_date(params: Params) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """Months of the period (to the quarter in performance mode) and the same months a year earlier."""
+    return params.fy.months(params.quarter), params.comparison_fy.months(params.quarter)
+
+
+def _in(frame: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
+    return frame["month"].isin(months)
+
+
+def plan_measures(data: Dataset, params: Params) -> pd.DataFrame:
+    """Every plan measure by board with both counts, the change and a direction of travel."""
+    rows = []
+    for board, names in PLAN.items():
+        table = grouping_changes(data.crimes, list(names), params.period, params.comparison)
+        table.insert(0, "board", board)
+        rows.append(table)
+    police_asb = data.asb[data.asb["recorded_by"] == "police"]
+    asb = change_row("asb", "Anti-social behaviour (police-recorded)", int((police_asb["fy"] == params.period).sum()),
+                     int((police_asb["fy"] == params.comparison).sum()))
+    rows.append(pd.DataFrame([{"board": "Priority 2: public place safety and reassurance", **asb}]))
+    return pd.concat(rows, ignore_index=True)
+
+
+def monthly_series(data: Dataset, params: Params, name: str) -> pd.Series:
+    """Monthly counts of a grouping (or police-recorded ASB for ``asb``) for the months up to the period end."""
+    end = params.fy.months(params.quarter)[-1]
+    months = pd.date_range(end=end, periods=HISTORY_MONTHS, freq="MS")
+    if name == "asb":
+        frame = data.asb[data.asb["recorded_by"] == "police"]
+    else:
+        frame = data.crimes[grouping_mask(data.crimes, name)]
+    counts = frame.groupby("month").size().reindex(months, fill_value=0)
+    counts.name = name
+    return counts
+
+
+def exceptions(data: Dataset, params: Params) -> pd.DataFrame:
+    """Control-chart breaches (NHS Making Data Count rules) of each monthly series, in words."""
+    rows = []
+    for name in (*SERIES, "asb"):
+        label = "Anti-social behaviour" if name == "asb" else GROUPINGS[name].label
+        chart = stats.control_chart(monthly_series(data, params, name), kind="c")
+        rows += [{"measure": label, "exception": text} for text in stats.exceptions(chart, label=label)]
+    return pd.DataFrame(rows, columns=["measure", "exception"])
+
+
+def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """12-month projections of each series and their back-test errors (fitted without the last 12 months)."""
+    proj, back = [], []
+    for name in SERIES:
+        series = monthly_series(data, params, name)
+        p = stats.project(series, months=12).reset_index(names="month")
+        p.insert(0, "measure", GROUPINGS[name].label)
+        proj.append(p)
+        b = stats.backtest_projection(series, horizon=12)
+        back.append({"measure": GROUPINGS[name].label, "mape": b.mape, "coverage80": b.coverage80, "coverage95": b.coverage95})
+    return pd.concat(proj, ignore_index=True), pd.DataFrame(back)
+
+
+def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, stats.GroupComparison | None, float | None]:
+    """The most similar group table for the period with this area's rate computed from its own data."""
+    msg = data.most_similar_group
+    if msg.empty or (msg["period"] == params.period).sum() == 0:
+        return pd.DataFrame(columns=["csp", "crimes_per_1000", "source"]), None, None
+    msg = msg[msg["period"] == params.period].copy()
+    pop = data.mid_year[data.mid_year["year"] == params.fy.start_year]["population"].sum()
+    trc = int((_in(data.crimes, params.fy.months(params.quarter))).sum())
+    rate = 1000.0 * trc / pop if pop else None
+    is_area = msg["csp"].str.contains(params.area.name, regex=False)
+    others = msg.loc[~is_area & msg["crimes_per_1000"].notna(), "crimes_per_1000"].tolist()
+    table = pd.DataFrame({"csp": msg["csp"], "crimes_per_1000": msg["crimes_per_1000"], "source": msg.get("value_source", "")})
+    table.loc[is_area, ["crimes_per_1000", "source"]] = [rate, "computed from this run's data"]
+    result = stats.compare_with_group(rate, others) if rate is not None and others else None
+    return table.sort_values("crimes_per_1000", kind="stable").reset_index(drop=True), result, rate
+
+
+def performance_report(data: Dataset, params: Params, out: SectionResult) -> None:
+    """The quarterly performance report's measures (year to date at the end of ``params.quarter``)."""
+    cur, prev = _months_to_date(params)
+    crimes = data.crimes
+    trc = change_row("trc", "Total recorded crime", int(_in(crimes, cur).sum()), int(_in(crimes, prev).sum()))
+    da_mask = grouping_mask(crimes, "domestic_abuse")
+    dva = change_row("dva", "Domestic abuse crimes", int((da_mask & _in(crimes, cur)).sum()), int((da_mask & _in(crimes, prev)).sum()))
+    inc = data.incidents
+    da_inc = inc[(inc["incident_type"] == "domestic_abuse") & (inc["recorded_by"] == "police")]
+    nc = change_row("dva_non_crime", "Domestic abuse non-crime incidents", int(_in(da_inc, cur).sum()), int(_in(da_inc, prev).sum()))
+    out.tables["headlines"] = pd.DataFrame([trc, dva, nc])
+    for fid, row in (("trc", trc), ("dva", dva)):
+        out.add_figure(f"{fid}_change", row["pct_change"], f"{row['label']}: change", "pct_change")
+        out.add_figure(f"{fid}_change_abs", row["abs_change"], f"{row['label']}: change in offences", "count")
+    out.add_figure("dva_non_crime_change", nc["pct_change"], "Domestic abuse non-crime incidents: change", "pct_change")
+    now, before = da_inc[_in(da_inc, cur)], da_inc[_in(da_inc, prev)]
+    out.tables["domestic_abuse_incidents"] = pd.DataFrame([
+        {"period": params.period, "incidents": len(now), "repeat_victims": int(now["repeat_victim"].sum()),
+         "repeat_rate": share(int(now["repeat_victim"].sum()), len(now)), "children_present": int(now["children_present"].sum())},
+        {"period": params.comparison, "incidents": len(before), "repeat_victims": int(before["repeat_victim"].sum()),
+         "repeat_rate": share(int(before["repeat_victim"].sum()), len(before)), "children_present": int(before["children_present"].sum())}])
+    out.add_figure("dva_repeat_victim_rate", share(int(now["repeat_victim"].sum()), len(now)), "Domestic abuse incidents: repeat victims", "pct")
+    out.add_figure("dva_children_present", int(now["children_present"].sum()), "Domestic abuse incidents with children present", "count")
+    svc = data.services
+    referrals = svc[_in(svc, cur) | _in(svc, prev)].assign(period=lambda f: f["fy"]).groupby(["service", "period"]).size().unstack(fill_value=0)
+    out.tables["service_referrals"] = referrals.reset_index()
+    for service, fid in (("CDVASS", "cdvass_referrals"), ("SARC", "sarc_clients")):
+        if service in referrals.index and params.period in referrals.columns:
+            out.add_figure(fid, int(referrals.loc[service, params.period]), f"{service} referrals", "count")
+    hate_rows = []
+    for label, months in ((params.period, cur), (params.comparison, prev)):
+        crimes_h = int((crimes["hate_strand"].notna() & _in(crimes, months)).sum())
+        hate_inc = inc[(inc["incident_type"] == "hate") & _in(inc, months)]
+        nc_police = int((hate_inc["recorded_by"] == "police").sum())
+        centres = int((hate_inc["recorded_by"] == "reporting_centre").sum())
+        hate_rows.append({"period": label, "hate_crimes": crimes_h, "non_crime_incidents": nc_police,
+                          "police_recorded": crimes_h + nc_police, "reporting_centres": centres, "total": crimes_h + nc_police + centres})
+    hate = pd.DataFrame(hate_rows, columns=HATE_COLUMNS)
+    out.tables["hate"] = hate
+    out.add_figure("hate_incidents_total", hate.loc[0, "total"], "Hate crimes and incidents", "count")
+    out.add_figure("hate_police_recorded", hate.loc[0, "police_recorded"], "Hate crimes and incidents recorded by the police", "count")
+    out.add_figure("hate_reporting_centres", hate.loc[0, "reporting_centres"], "Hate incidents through reporting centres", "count")
+    strands = crimes[crimes["hate_strand"].notna() & _in(crimes, cur)].groupby("hate_strand").size().rename("hate_crimes")
+    out.tables["hate_by_strand"] = strands.reset_index()
+    asb = data.asb[_in(data.asb, cur)]
+    asb_table = asb.groupby("recorded_by").size().rename("incidents").reset_index()
+    out.tables["asb"] = asb_table
+    out.add_figure("asb_total", len(asb), "ASB incidents, police and council", "count")
+    fund = data.funding
+    next_fy = params.fy.start_year + 1
+    alloc = fund[fund["financial_year"] == f"{next_fy}-{(next_fy + 1) % 100:02d}"] if not fund.empty else fund
+    if not alloc.empty:
+        out.tables["funding"] = alloc[["source", "project", "amount_gbp"]].reset_index(drop=True)
+        out.add_figure("pcc_grant", int(alloc.loc[alloc["source"] == "PCC grant", "amount_gbp"].sum()), "PCC grant", "money")
+        out.add_figure("carry_over", int(alloc.loc[alloc["source"] == "Carry over", "amount_gbp"].sum()), "Carry over", "money")
+        out.add_figure("allocations_total", int(alloc["amount_gbp"].sum()), "Allocations", "money")
+    out.sentences += [trc["sentence"], dva["sentence"], nc["sentence"]]
+
+
+def performance(data: Dataset, params: Params) -> SectionResult:
+    """Plan measures, exceptions, most similar group and projections; the quarterly report in performance mode."""
+    out = SectionResult()
+    out.tables["plan_measures"] = plan_measures(data, params)
+    out.tables["exceptions"] = exceptions(data, params)
+    proj, back = projections(data, params)
+    out.tables["projections"], out.tables["projection_backtest"] = proj, back
+    msg_table, msg, rate = most_similar_group(data, params)
+    out.tables["most_similar_group"] = msg_table
+    if msg is not None:
+        out.add_figure("coventry_crimes_per_1000" if params.area.slug == "coventry" else f"{params.area.slug}_crimes_per_1000",
+                       rate, f"{params.area.name}: crimes per 1,000 residents", "rate", decimals=3)
+        out.add_figure("msg_average_crimes_per_1000", msg.mean_all, "Most similar group average", "rate", decimals=3)
+        out.tables["most_similar_group_summary"] = pd.DataFrame([{
+            "area_rate": rate, "group_average": msg.mean_all, "rank": msg.rank, "n": msg.n, "low": msg.low, "high": msg.high, "position": msg.position}])
+    out.tables["hate"] = pd.DataFrame(columns=HATE_COLUMNS)
+    out.tables["funding"] = pd.DataFrame(columns=["source", "project", "amount_gbp"])
+    if params.mode == "performance":
+        performance_report(data, params, out)
+    return out

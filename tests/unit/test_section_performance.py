@@ -1,0 +1,87 @@
+"""Section 08 on small hand-built data: every expected value is counted by hand in the comments."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import load_params
+from ccsp_analysis.sections.performance import (
+    monthly_series,
+    most_similar_group,
+    performance_report,
+)
+from ccsp_analysis.sections.result import SectionResult
+
+
+@pytest.fixture()
+def params(chdir_root):
+    return load_params("2015-16", check_files=False)
+
+
+def _crimes(rows):
+    # rows: (month, domestic_abuse, hate_strand)
+    df = pd.DataFrame(rows, columns=["month", "domestic_abuse", "hate_strand"])
+    df["month"] = pd.to_datetime(df["month"])
+    df["fy"] = df["month"].map(lambda m: f"{m.year - (m.month < 4)}-{(m.year - (m.month < 4) + 1) % 100:02d}")
+    for col in ("ho_code", "ho_group", "victim_sex"):
+        df[col] = None
+    df["victim_age"] = pd.array([None] * len(df), dtype="Int64")
+    return df
+
+
+def _dataset():
+    # 2015-16: 5 crimes (2 DA, 1 hate); 2014-15: 4 crimes (1 DA, 2 hate)
+    crimes = _crimes([("2015-04-01", True, None), ("2015-06-01", True, "race"), ("2015-09-01", False, None),
+                      ("2016-01-01", False, None), ("2016-03-01", False, None),
+                      ("2014-05-01", True, "race"), ("2014-07-01", False, "religion"), ("2015-01-01", False, None),
+                      ("2015-02-01", False, None)])
+    inc = pd.DataFrame({
+        "month": pd.to_datetime(["2015-05-01", "2015-07-01", "2015-08-01", "2014-06-01", "2015-10-01", "2015-11-01"]),
+        "incident_type": ["domestic_abuse"] * 4 + ["hate"] * 2,
+        "recorded_by": ["police"] * 5 + ["reporting_centre"],
+        "repeat_victim": [True, False, False, True, False, False],
+        "children_present": [True, True, False, False, False, False]})
+    services = pd.DataFrame({"month": pd.to_datetime(["2015-05-01", "2015-06-01", "2014-06-01"]),
+                             "fy": ["2015-16", "2015-16", "2014-15"], "service": ["CDVASS", "SARC", "SARC"]})
+    asb = pd.DataFrame({"month": pd.to_datetime(["2015-05-01", "2015-06-01", "2016-02-01", "2014-06-01"]),
+                        "fy": ["2015-16"] * 3 + ["2014-15"], "recorded_by": ["police", "council", "police", "police"]})
+    funding = pd.DataFrame({"financial_year": ["2016-17"] * 3 + ["2015-16"], "source": ["PCC grant", "PCC grant", "Carry over", "PCC grant"],
+                            "project": ["a", "b", "c", "d"], "amount_gbp": [100, 50, 25, 999]})
+    msg = pd.DataFrame({"period": ["2015-16"] * 4, "csp": ["West Midlands - Coventry", "A", "B", "C"],
+                        "crimes_per_1000": [99.0, 10.0, 20.0, None], "value_source": ["published"] * 4})
+    mid = pd.DataFrame({"year": [2015, 2015, 2014], "sex": ["M", "F", "M"], "age": [0, 0, 0], "population": [60, 40, 7]})
+    return Dataset({"crimes": crimes, "incidents": inc, "services": services, "asb": asb, "funding": funding,
+                    "most_similar_group": msg, "mid_year": mid}, key="t")
+
+
+def test_performance_report(params):
+    out = SectionResult()
+    performance_report(_dataset(), params, out)
+    f = dict(zip(out.figures_frame()["id"], out.figures_frame()["value"], strict=True))
+    assert f["trc_change_abs"] == 1 and f["trc_change"] == 25.0  # 5 against 4: +1, +25.0%
+    assert f["dva_change_abs"] == 1 and f["dva_change"] == 100.0  # 2 against 1
+    assert f["dva_non_crime_change"] == 200.0  # 3 police DA incidents against 1
+    assert f["dva_repeat_victim_rate"] == 33.3  # 1 repeat of 3 = 33.33%
+    assert f["dva_children_present"] == 2
+    assert f["cdvass_referrals"] == 1 and f["sarc_clients"] == 1
+    # hate: 1 crime + 1 police non-crime = 2 police-recorded, + 1 reporting centre = 3
+    assert (f["hate_police_recorded"], f["hate_reporting_centres"], f["hate_incidents_total"]) == (2, 1, 3)
+    assert f["asb_total"] == 3  # police 2 + council 1 in 2015-16
+    assert (f["pcc_grant"], f["carry_over"], f["allocations_total"]) == (150, 25, 175)  # next year's allocations only
+
+
+def test_most_similar_group_uses_own_rate(params):
+    table, result, rate = most_similar_group(_dataset(), params)
+    assert rate == pytest.approx(50.0)  # 5 crimes / 100 residents (2015 estimate) x 1,000
+    assert table.loc[table["csp"].str.contains("Coventry"), "crimes_per_1000"].item() == pytest.approx(50.0)
+    # group of 3 with values: 50 (area), 10, 20 -> mean 26.667; the blank row is not counted
+    assert result.mean_all == pytest.approx(80 / 3) and result.n == 3
+    assert result.rank == 3  # highest rate of the three (1 = lowest)
+
+
+def test_monthly_series_fills_missing_months(params):
+    s = monthly_series(_dataset(), params, "trc")
+    assert len(s) == 36 and s.index[-1] == pd.Timestamp("2016-03-01")
+    assert s.sum() == 9 and s[pd.Timestamp("2015-12-01")] == 0
