@@ -94,7 +94,7 @@ def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFra
     """Published figures of ``period`` against the run's ``figures`` (columns id, value)."""
     produced = dict(zip(figures["id"], figures["value"], strict=True))
     rows = [compare(f, produced.get(f["id"])) for f in figures_for_period(published, period)]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)  # counts stay whole numbers
 
 
 def run_figures(data: Dataset, params: Params) -> pd.DataFrame:
