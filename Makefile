@@ -49,12 +49,12 @@ chromium:
 
 lint: setup-test
 	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
 
 # pytest exits 5 when it collected no tests: here that means a broken test selection, so it fails loudly.
 test: setup-test demo chromium
 	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
 	@$(PY) -m pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 

@@ -127,7 +127,16 @@ def crimes_for_year(rng: np.random.Generator, geo: pd.DataFrame, start_year: int
     ward = pinned.to_numpy(dtype=object).copy()
     free = np.flatnonzero(ward == "")
     quotas = _ward_quotas(start_year, n, pinned, ward_codes)
-    ward[free] = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
+    labels = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
+    # Drug offences outside the pinned city-centre cells go to other wards, so the city centre holds
+    # exactly its calibrated drug offences; every ward still gets exactly its quota.
+    drugs = rep["ho_code"].map(lambda c: HO_OFFENCES[c].group == "Drug offences").to_numpy()[free]
+    centre = labels == cal.ST_MICHAELS
+    others = labels[~centre]
+    k = int(drugs.sum())
+    rest = rng.permutation(np.concatenate([others[k:], labels[centre]]))
+    ward[free[drugs]] = others[:k]
+    ward[free[~drugs]] = rest
     dates = _dates(rng, start_year, n)
     out = pd.DataFrame({
         "crime_ref": [f"20/{start_year % 100:02d}{i:06d}" for i in range(1, n + 1)],

@@ -48,7 +48,8 @@ def synthetic_geography(rng: np.random.Generator) -> pd.DataFrame:
 def _add_weights(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     # Skewed small-area weights so crime concentrates realistically (a few hotspots per ward).
     geo["crime_weight"] = rng.lognormal(0.0, 0.7, len(geo))
-    ward_pop = geo["ward_code"].map(lambda c: WARD_POP_WEIGHT.get(c, 1.0) if c else 0.0)
+    # residents only in the partnership's small areas (the neighbouring district's rows carry none)
+    ward_pop = pd.Series(np.where(geo["in_area"], geo["ward_code"].map(WARD_POP_WEIGHT).fillna(1.0), 0.0), index=geo.index)
     raw = ward_pop * rng.uniform(0.8, 1.2, len(geo)) / geo.groupby("ward_code")["ward_code"].transform("size").fillna(1)
     geo["population"] = _round_to_total(raw.fillna(0).to_numpy(), POPULATION_2021)
     return geo

@@ -15,7 +15,10 @@ from ccsp_analysis.periods import FinancialYear
 log = logging.getLogger(__name__)
 
 #: Every section the suite can build, in report order.
-ALL_SECTIONS: tuple[str, ...] = ("00_data_audit", "01_key_findings", "08_performance", "09_reconciliation")
+ALL_SECTIONS: tuple[str, ...] = (
+    "00_data_audit", "01_key_findings", "02_city_profile", "03_priority_1", "04_priority_2", "05_priority_3",
+    "06_areas", "07_survey", "08_performance", "09_reconciliation",
+)
 DEFAULTS_FILE = "defaults.yaml"
 
 

@@ -1,7 +1,12 @@
 import pandas as pd
 import pytest
 
-from ccsp_analysis.sections.reconciliation import compare, decimals_of, figures_for_period, reconcile
+from ccsp_analysis.sections.reconciliation import (
+    compare,
+    decimals_of,
+    figures_for_period,
+    reconcile,
+)
 
 PUBLISHED = {  # a hand-made document in the published_figures.yaml layout
     "assessment": {

@@ -32,7 +32,7 @@ class SectionResult:
         """
         if kind not in FIGURE_KINDS:
             raise ValueError(f"unknown figure kind '{kind}'; use one of {FIGURE_KINDS}")
-        if value is None:
+        if value is None or (isinstance(value, float) and value != value):  # None or NaN: not computable
             return
         if any(f["id"] == fid for f in self.figures):
             raise ValueError(f"figure '{fid}' added twice")

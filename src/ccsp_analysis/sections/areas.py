@@ -1,0 +1,199 @@
+"""Areas: recorded crime by ward (volume, share, rate, change), concentration across small areas, hotspots and maps."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from ccsp_analysis import charts, maps, narrative, stats
+from ccsp_analysis.charts import Chart
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.measures import by_key, share
+from ccsp_analysis.params import Params
+from ccsp_analysis.sections.city_profile import rates_table, ward_rates
+from ccsp_analysis.sections.key_findings import wards
+from ccsp_analysis.sections.result import SectionResult
+
+log = logging.getLogger(__name__)
+
+#: Share of small areas the concentration statement describes ("the top 20% of small areas hold ...").
+TOP_AREA_SHARE = 0.2
+HOTSPOTS = 10
+
+
+def ward_table(data: Dataset, params: Params) -> pd.DataFrame:
+    """Every ward of the area: volume, share of TRC, rate per 1,000 with interval, and change with significance.
+
+    Wards with no crime in either year are kept with zero counts (no change, p = 1, STABLE);
+    rows are ranked by volume this year, then by ward name.
+    """
+    fy, prev = params.period, params.comparison
+    counted = wards(data.crimes, fy, prev).drop(columns=["rank", "ward_name"])
+    rates = ward_rates(data, params).drop(columns=["crimes"])
+    table = rates.merge(counted, on="ward_code", how="left")
+    empty = table["current"].isna()
+    if empty.any():
+        nothing = stats.compare_counts(0, 0)
+        table = table.astype({"share": float, "p_value": float, "direction": object})
+        table.loc[empty, "share"] = 0.0 if table["current"].sum() else float("nan")
+        table.loc[empty, ["current", "previous"]] = 0
+        table.loc[empty, "p_value"] = nothing.p_value
+        table.loc[empty, "direction"] = nothing.direction
+    table[["current", "previous"]] = table[["current", "previous"]].astype(int)
+    table = table.sort_values(
+        ["current", "ward_name"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    return table
+
+
+def lsoa_counts(data: Dataset, params: Params) -> pd.Series:
+    """Recorded crime in ``params.period`` for every small area of the area (zeros included), by LSOA code."""
+    codes = data.geography["lsoa_code"]
+    counts = data.crimes[data.crimes["fy"] == params.period].groupby("lsoa_code").size()
+    return counts.reindex(codes, fill_value=0).astype(int).rename("crimes")
+
+
+def concentration(data: Dataset, params: Params) -> stats.Concentration:
+    """Concentration of recorded crime across the area's small areas ("the top 20% of small areas hold y%")."""
+    return stats.concentration_statement(
+        lsoa_counts(data, params), TOP_AREA_SHARE, areas="small areas"
+    )
+
+
+def hotspots(data: Dataset, params: Params, n: int = HOTSPOTS) -> pd.DataFrame:
+    """The ``n`` small areas with most recorded crime, with ward, share of TRC, rate per 1,000 and change."""
+    table = by_key(data.crimes, ["lsoa_code"], params.period, params.comparison).head(n)
+    geo = data.population[["lsoa_code", "lsoa_name", "ward_name", "population"]]
+    table = table.merge(geo, on="lsoa_code", how="left")
+    table["rate"] = [
+        stats.rate_per_1000(int(c), float(p))[0] if pd.notna(p) and p > 0 else None
+        for c, p in zip(table["current"], table["population"], strict=True)
+    ]
+    return table[
+        [
+            "rank",
+            "lsoa_code",
+            "lsoa_name",
+            "ward_name",
+            "current",
+            "share",
+            "rate",
+            "previous",
+            "pct_change",
+            "p_value",
+            "direction",
+        ]
+    ]
+
+
+def ward_map(
+    data: Dataset,
+    table: pd.DataFrame,
+    column: str,
+    title: str,
+    label: str = "",
+    reference: float | None = None,
+) -> Chart:
+    """A choropleth of ``column`` by ward when ward boundaries were supplied, else a ranked ward chart.
+
+    Parameters
+    ----------
+    data
+        The dataset (its ``boundaries`` table decides which chart is drawn).
+    table
+        The frame from :func:`ward_table`.
+    column, title
+        The value to show and the chart title.
+    label
+        What the value is (the map legend's heading or the chart's axis), e.g. "Crimes per 1,000 residents".
+    reference
+        For the ward chart: a reference line (e.g. the area's rate).
+    """
+    if not data.boundaries.empty:
+        values = table.set_index("ward_code")[column].astype(float).rename(label or None)
+        on_map = values.index.isin(data.boundaries["code"])
+        if not on_map.all():
+            log.warning(
+                "wards not on the boundary map (check its vintage): %s",
+                ", ".join(values.index[~on_map]),
+            )
+        return maps.choropleth(data.boundaries, values[on_map], title)
+    shown = table.rename(columns={column: label}) if label else table
+    return charts.ward_chart(shown, "ward_name", label or column, title, reference=reference)
+
+
+def _ward_sentences(table: pd.DataFrame, total: int) -> list[str]:
+    if table.empty or total == 0:
+        return ["No crime was recorded in any ward this year."]
+    top = table.iloc[0]
+    by_rate = table.sort_values(["rate", "ward_name"], ascending=[False, True], kind="stable").iloc[
+        0
+    ]
+    out = [
+        narrative.share_sentence(
+            f"{top['ward_name']}, the ward with most recorded crime,",
+            int(top["current"]),
+            total,
+            "total recorded crime",
+        ),
+        f"The highest rate was in {by_rate['ward_name']}: {narrative.fmt_rate(by_rate['rate'])} crimes per "
+        "1,000 residents.",
+    ]
+    ups, downs = int((table["direction"] == "UP").sum()), int((table["direction"] == "DOWN").sum())
+    out.append(
+        f"Recorded crime rose significantly in {ups} of {len(table)} wards, fell significantly in {downs} "
+        f"and showed no statistically significant change in {len(table) - ups - downs}."
+    )
+    return out
+
+
+def areas(data: Dataset, params: Params) -> SectionResult:
+    """Compute the areas section for ``params``: wards, small-area concentration and hotspots."""
+    out = SectionResult()
+    table = ward_table(data, params)
+    out.tables["wards"] = table
+    out.tables["area_rate"] = rates_table(data, params).tail(1).reset_index(drop=True)
+    total = int(table["current"].sum())
+    out.sentences += _ward_sentences(table, total)
+    if len(data.geography):
+        conc = concentration(data, params)
+        out.tables["lorenz"] = stats.lorenz(lsoa_counts(data, params))
+        out.tables["concentration"] = pd.DataFrame(
+            [
+                {
+                    "small_areas": conc.n_areas,
+                    "top_areas": conc.top_areas,
+                    "area_share": conc.area_share * 100,
+                    "crime_share": None if conc.crime_share is None else conc.crime_share * 100,
+                    "gini": conc.gini,
+                }
+            ]
+        )
+        out.add_figure(
+            "gini_lsoa",
+            conc.gini,
+            "Gini coefficient of recorded crime across small areas",
+            "rate",
+            decimals=3,
+        )
+        out.add_figure(
+            "top20pct_lsoa_share",
+            None if conc.crime_share is None else conc.crime_share * 100,
+            f"Share of recorded crime in the top {narrative.fmt_pct(conc.area_share * 100)} of small areas",
+            "share",
+        )
+        out.sentences.append(
+            f"{conc.statement} The Gini coefficient across small areas is "
+            f"{narrative.fmt_number(conc.gini, 3)} (0 = spread evenly; near 1 = all in one area)."
+        )
+    spots = hotspots(data, params)
+    out.tables["hotspots"] = spots
+    if len(spots):
+        in_top = share(int(spots["current"].sum()), total)
+        out.sentences.append(
+            f"The {len(spots)} small areas with most crime hold "
+            f"{narrative.fmt_pct(in_top)} of total recorded crime."
+        )
+    return out

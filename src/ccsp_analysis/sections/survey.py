@@ -1,0 +1,335 @@
+"""Resident survey: every measure with its base and Wilson interval, reasons, priorities and change since the last wave."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from ccsp_analysis import disclosure, narrative, stats
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import Params
+from ccsp_analysis.sections._priority import log_suppression, new_result
+from ccsp_analysis.sections.result import SectionResult
+
+SECTION = "07_survey"
+#: Answers that are not substantive: left out of every percentage's base.
+NOT_SUBSTANTIVE = ("dont_know",)
+AGREE = ("agree", "neither", "disagree")
+YES_NO = ("yes", "no")
+PRIORITY_COLUMNS = ("priority_1", "priority_2", "priority_3")
+#: Columns of the canonical survey table this section reads (docs/data.md).
+SURVEY_COLUMNS = ["respondent_id", "survey_year", "ward_code", "weight", "feel_safe_day", "feel_safe_night",
+                  "asb_change", "avoid_city_centre_day", "avoid_city_centre_night", "victim_or_know_victim",
+                  "reported", "reason_not_reported", *PRIORITY_COLUMNS]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One survey percentage: respondents answering ``success`` among those giving a substantive answer.
+
+    ``answers`` lists the substantive answers (None: any answer except blank and "don't know");
+    ``among`` restricts the base to respondents whose ``among[0]`` answer is ``among[1]``.
+    """
+
+    id: str
+    label: str
+    column: str
+    success: str
+    answers: tuple[str, ...] | None
+    among: tuple[str, str] | None = None
+    decimals: int = 1
+    kind: str = "pct"
+
+
+# fmt: off
+MEASURES = (
+    Measure("feel_safe_day", "Feel safe during the day (agree)", "feel_safe_day", "agree", AGREE),
+    Measure("feel_unsafe_night", "Do not feel safe after dark (disagree that they feel safe)", "feel_safe_night",
+            "disagree", AGREE),
+    Measure("asb_increased", "Think ASB has increased in the last 12 months", "asb_change", "increased",
+            ("increased", "same", "decreased")),
+    Measure("avoid_city_centre_day", "Avoid the city centre during the day", "avoid_city_centre_day", "yes",
+            YES_NO, decimals=2),
+    Measure("avoid_city_centre_night", "Avoid the city centre at night", "avoid_city_centre_night", "yes", YES_NO),
+    Measure("victim_or_know_victim", "Victim of crime, or know a victim", "victim_or_know_victim", "yes", YES_NO),
+    Measure("did_not_report", "Did not report it to the police (of victims and those who know one)", "reported",
+            "no", YES_NO),
+    Measure("did_not_report_nothing_would_happen", "Did not report because nothing would happen (of those who "
+            "did not)", "reason_not_reported", "nothing_would_happen", None, among=("reported", "no"), kind="share"),
+)
+MEASURE_COLUMNS = ["id", "label", "n", "successes", "pct", "low", "high",
+                   "weighted_pct", "weighted_low", "weighted_high"]
+COMPARISON_RESULTS = ["difference", "diff_low", "diff_high", "p_value", "direction"]
+COMPARISON_COLUMNS = ["id", "label", "pct", "n", "previous_pct", "previous_n", *COMPARISON_RESULTS]
+# fmt: on
+
+
+def waves(survey: pd.DataFrame, params: Params) -> tuple[int, int | None]:
+    """The survey year of the assessment (the year its financial year ends) and the latest earlier wave present."""
+    current = params.fy.start_year + 1
+    earlier = sorted(int(y) for y in survey["survey_year"].dropna().unique() if y < current)
+    return current, (int(earlier[-1]) if earlier else None)
+
+
+def base(survey: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    """The respondents in ``measure``'s base: in its sub-group, giving a substantive answer."""
+    rows = survey if measure.among is None else survey[survey[measure.among[0]] == measure.among[1]]
+    answer = rows[measure.column]
+    keep = (
+        answer.isin(measure.answers)
+        if measure.answers
+        else answer.notna() & ~answer.isin(NOT_SUBSTANTIVE)
+    )
+    return rows[keep.fillna(False).astype(bool)]
+
+
+def estimate(survey: pd.DataFrame, measure: Measure) -> dict:
+    """``measure`` on one wave: base n, successes, and unweighted and weighted Wilson 95% intervals (in %)."""
+    rows = base(survey, measure)
+    hits = (rows[measure.column] == measure.success).to_numpy(dtype=bool)
+    p, low, high = stats.wilson_interval(int(hits.sum()), len(rows))
+    wp, wlow, whigh = (
+        stats.wilson_interval(hits, weights=rows["weight"].to_numpy(dtype=float))
+        if len(rows)
+        else (None, None, None)
+    )
+    pct = [None if v is None else 100.0 * v for v in (p, low, high, wp, wlow, whigh)]
+    return dict(
+        zip(
+            MEASURE_COLUMNS,
+            [measure.id, measure.label, len(rows), int(hits.sum()), *pct],
+            strict=True,
+        )
+    )
+
+
+def measure_table(survey: pd.DataFrame) -> pd.DataFrame:
+    """Every measure of :data:`MEASURES` on one wave (rows with n = 0 have no percentage)."""
+    return pd.DataFrame([estimate(survey, m) for m in MEASURES], columns=MEASURE_COLUMNS)
+
+
+def compare_proportions(x1: int, n1: int, x2: int, n2: int, alpha: float = 0.05) -> dict:
+    """Compare two independent proportions (this wave ``x1 / n1`` against the last ``x2 / n2``).
+
+    The difference p1 - p2 (percentage points) gets Newcombe's (1998, method 10) hybrid score
+    interval, built from each wave's Wilson interval: ``d - sqrt((p1 - l1)^2 + (u2 - p2)^2)`` to
+    ``d + sqrt((u1 - p1)^2 + (p2 - l2)^2)``. The p-value is the two-sided pooled two-proportion
+    z-test, z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)) with p = (x1 + x2) / (n1 + n2), from
+    ``scipy.stats.norm``. Direction is UP/DOWN when p < ``alpha``, else STABLE. With n = 0 in
+    either wave every result is None; with p = 0 or 1 in both the p-value is 1.
+    """
+    if n1 == 0 or n2 == 0:
+        return dict.fromkeys(COMPARISON_RESULTS)
+    level = 1 - alpha
+    p1, l1, u1 = stats.wilson_interval(x1, n1, level)
+    p2, l2, u2 = stats.wilson_interval(x2, n2, level)
+    d = p1 - p2
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    p_value = 1.0 if se == 0 else float(2 * sps.norm.sf(abs(d) / se))
+    direction = "STABLE" if p_value >= alpha else ("UP" if d > 0 else "DOWN")
+    return {
+        "difference": 100 * d,
+        "diff_low": 100 * (d - math.hypot(p1 - l1, u2 - p2)),
+        "diff_high": 100 * (d + math.hypot(u1 - p1, p2 - l2)),
+        "p_value": p_value,
+        "direction": direction,
+    }
+
+
+def comparison_table(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Each measure this wave against the previous wave (two :func:`measure_table` frames)."""
+    rows = []
+    for now, then in zip(current.itertuples(), previous.itertuples(), strict=True):
+        rows.append(
+            {
+                "id": now.id,
+                "label": now.label,
+                "pct": now.pct,
+                "n": now.n,
+                "previous_pct": then.pct,
+                "previous_n": then.n,
+                **compare_proportions(now.successes, now.n, then.successes, then.n),
+            }
+        )
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
+def reasons_table(survey: pd.DataFrame) -> pd.DataFrame:
+    """Reasons given for not reporting, as counts and % of those who did not report and gave a reason."""
+    rows = base(survey, MEASURES[-1])
+    counts = (
+        rows["reason_not_reported"]
+        .value_counts()
+        .sort_index()
+        .sort_values(ascending=False, kind="stable")
+    )
+    table = pd.DataFrame(
+        {"reason": [_label(c) for c in counts.index], "respondents": counts.to_numpy()}
+    )
+    table["pct"] = table["respondents"] * 100.0 / len(rows) if len(rows) else None
+    return table
+
+
+def priorities_table(survey: pd.DataFrame) -> pd.DataFrame:
+    """Each priority: respondents naming it first, and naming it in their top three, with % of those answering."""
+    cols = [c for c in PRIORITY_COLUMNS if c in survey.columns]
+    first = survey["priority_1"].dropna()
+    named = pd.Series(
+        [{p for p in row if pd.notna(p)} for row in survey[cols].itertuples(index=False)],
+        dtype=object,
+    )
+    any_n = pd.Series([p for s in named for p in s], dtype=object).value_counts()
+    table = pd.DataFrame({"first": first.value_counts(), "top_three": any_n}).fillna(0).astype(int)
+    table = (
+        table.rename_axis("priority")
+        .reset_index()
+        .sort_values(
+            ["first", "top_three", "priority"], ascending=[False, False, True], kind="stable"
+        )
+    )
+    answering = int((named.map(len) > 0).sum())
+    table["first_pct"] = table["first"] * 100.0 / len(first) if len(first) else None
+    table["top_three_pct"] = table["top_three"] * 100.0 / answering if answering else None
+    return table.reset_index(drop=True)
+
+
+def by_ward(
+    survey: pd.DataFrame, geography: pd.DataFrame, column: str = "feel_safe_night"
+) -> pd.DataFrame:
+    """Substantive answers to ``column`` by the respondent's ward (counts, with a total column)."""
+    rows = survey[survey[column].isin(AGREE) & survey["ward_code"].notna()]
+    names = geography.drop_duplicates("ward_code").set_index("ward_code")["ward_name"]
+    table = pd.crosstab(rows["ward_code"].map(names).fillna(rows["ward_code"]), rows[column])
+    table = table.reindex(columns=list(AGREE), fill_value=0).sort_index()
+    table["total"] = table.sum(axis=1)
+    table.index.name, table.columns.name = "ward_name", None
+    return table
+
+
+def _suppressed(
+    out: SectionResult,
+    name: str,
+    table: pd.DataFrame,
+    index: str,
+    pcts: dict[str, str],
+    threshold: int,
+) -> None:
+    """Store ``table`` as ``name`` with its count columns (``pcts`` values) suppressed and each % hidden with its count."""
+    framed = table.set_index(index)
+    counts = list(dict.fromkeys(pcts.values()))
+    result = disclosure.suppress(framed[counts], threshold)
+    framed[counts] = result.table
+    for pct, count in pcts.items():
+        framed[pct] = framed[pct].astype("Float64").mask(result.mask[count])
+    out.tables[name] = framed.reset_index()
+    log_suppression(out, SECTION, name, result.log)
+
+
+def _suppressed_measures(
+    out: SectionResult, table: pd.DataFrame, threshold: int, name: str = ""
+) -> pd.Series:
+    """Hide a measure's count and percentages when it, or its complement, is a small number of people.
+
+    Stores the table as ``name`` (and logs) when a name is given; returns which measures were hidden.
+    """
+    counts = pd.DataFrame({"yes": table["successes"], "no": table["n"] - table["successes"]})
+    results = [
+        disclosure.suppress(counts.iloc[[i]].set_axis([mid]), threshold)
+        for i, mid in enumerate(table["id"])
+    ]
+    hidden = pd.Series([r.mask.to_numpy().any() for r in results], index=table.index)
+    if name:
+        shown = table.copy()
+        shown.loc[hidden, ["successes", *MEASURE_COLUMNS[4:]]] = None
+        out.tables[name] = shown.astype({"successes": "Int64"})
+        for r in results:
+            log_suppression(out, SECTION, name, r.log)
+    return hidden
+
+
+def _sentences(
+    year: int, table: pd.DataFrame, previous: int | None, comparison: pd.DataFrame
+) -> list[str]:
+    out = [
+        f"Percentages are of the respondents to the {year} survey who gave a substantive answer to each question "
+        '(blank answers and "don\'t know" are left out).'
+    ]
+    for row in table.itertuples():
+        if pd.notna(row.pct):
+            out.append(
+                f"{row.label}: {narrative.fmt_pct(row.pct)} (95% interval {narrative.fmt_pct(row.low)} to "
+                f"{narrative.fmt_pct(row.high)}; {narrative.fmt_count(row.n)} answering)."
+            )
+    if previous is None:
+        out.append("There is no earlier survey wave in the data to compare with.")
+    elif len(comparison):
+        moved = comparison[comparison["direction"].isin(["UP", "DOWN"])]
+        names = [r.label.split(" (")[0].lower() for r in moved.itertuples()]
+        out.append(
+            f"Against the {previous} survey, {len(moved)} of {len(comparison)} measures changed significantly"
+            + (f" ({narrative.fmt_list(names)})." if names else ".")
+        )
+    return out
+
+
+def survey(data: Dataset, params: Params) -> SectionResult:
+    """Compute the resident survey section for ``params`` (the wave of the year its financial year ends).
+
+    Every table is present even when there are no responses for the year (then empty), so the
+    notebook shows the same page every run.
+    """
+    out = new_result()
+    responses = data.survey if len(data.survey.columns) else pd.DataFrame(columns=SURVEY_COLUMNS)
+    year, previous = waves(responses, params)
+    now = responses[responses["survey_year"] == year]
+    threshold = params.disclosure_threshold
+    table = measure_table(now)
+    hidden = _suppressed_measures(out, table, threshold, "measures")
+    comparison = comparison_table(table.iloc[0:0], table.iloc[0:0])
+    if previous is not None and len(now):
+        before = measure_table(responses[responses["survey_year"] == previous])
+        comparison = comparison_table(table, before)
+        hidden |= _suppressed_measures(out, before, threshold)
+        comparison.loc[hidden, ["pct", "previous_pct", *COMPARISON_RESULTS]] = None
+    out.tables["comparison"] = comparison
+    _suppressed(out, "reasons", reasons_table(now), "reason", {"pct": "respondents"}, threshold)
+    pcts = {"first_pct": "first", "top_three_pct": "top_three"}
+    _suppressed(out, "priorities", priorities_table(now), "priority", pcts, threshold)
+    wards = by_ward(now, data.geography)
+    ward_result = disclosure.suppress(wards, threshold, total_col="total")
+    disagree = wards[["disagree"]].div(wards["total"].replace(0, np.nan), axis=0) * 100
+    pct = disclosure.suppress_percentages(disagree, ward_result.mask, by="row", total="total")
+    out.tables["safety_by_ward"] = ward_result.table.assign(
+        disagree_pct=pct["disagree"]
+    ).reset_index()
+    log_suppression(out, SECTION, "safety_by_ward", ward_result.log)
+    for measure, value in zip(MEASURES, out.tables["measures"]["pct"], strict=True):
+        out.add_figure(
+            measure.id,
+            value if pd.notna(value) else None,
+            measure.label,
+            measure.kind,
+            measure.decimals,
+        )
+    top = priorities_table(now).query("first > 0").head(3)["priority"].tolist()
+    out.add_figure(
+        "top_priorities", top or None, "Top three first priorities named by residents", "list"
+    )
+    if now.empty:
+        out.sentences.append(f"No resident survey responses for {year} were supplied.")
+        return out
+    out.sentences += _sentences(year, table, previous, comparison)
+    if top:
+        out.sentences.append(
+            f"The priorities residents named first most often were {narrative.fmt_list(top)}."
+        )
+    return out

@@ -1,0 +1,244 @@
+"""Tests for sections.survey on small hand-built survey waves and on the demo data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import load_params
+from ccsp_analysis.sections import survey as sv
+
+ROOT = Path(__file__).resolve().parents[2]
+NA = None
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params(ROOT / "params" / "2023-24.yaml", check_files=False)
+
+
+def respondents(year: int, n: int, **answers) -> pd.DataFrame:
+    """``n`` respondents of one wave, every column blank unless given (a list of n answers or one value)."""
+    frame = pd.DataFrame({c: [NA] * n for c in sv.SURVEY_COLUMNS}, dtype=object)
+    frame["respondent_id"] = [f"{year}-{i}" for i in range(n)]
+    frame["survey_year"] = year
+    frame["weight"] = 1.0
+    for column, values in answers.items():
+        frame[column] = values
+    return frame
+
+
+def geography() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "lsoa_code": ["L1", "L2"],
+            "lsoa_name": ["L 1", "L 2"],
+            "ward_code": ["W1", "W2"],
+            "ward_name": ["Ward One", "Ward Two"],
+        }
+    )
+
+
+def make_data(*waves: pd.DataFrame) -> Dataset:
+    frame = pd.concat(waves, ignore_index=True) if waves else pd.DataFrame()
+    return Dataset(tables={"survey": frame, "geography": geography()}, key="test")
+
+
+def wave_2024() -> pd.DataFrame:
+    """Ten 2024 respondents.
+
+    feel_safe_day: agree x4, neither x2, disagree x2, dont_know x1, blank x1 -> 4 of 8 substantive = 50%.
+    victim_or_know_victim: yes x6, no x4; reported (of the six): no x3, yes x2, blank x1 -> 3 of 5 = 60%.
+    reason_not_reported (of the three who did not): nothing_would_happen x2, too_trivial x1 -> 2 of 3.
+    priority_1: ASB x4, Drugs x4, Burglary x2 (a tie, broken by the top-three count then the name).
+    """
+    return respondents(
+        2024,
+        10,
+        ward_code=["W1"] * 6 + ["W2"] * 4,
+        weight=[2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        feel_safe_day=["agree"] * 4 + ["neither"] * 2 + ["disagree"] * 2 + ["dont_know", NA],
+        feel_safe_night=["disagree"] * 6 + ["agree"] * 3 + ["neither"],
+        victim_or_know_victim=["yes"] * 6 + ["no"] * 4,
+        reported=["no", "no", "no", "yes", "yes", NA, NA, NA, NA, NA],
+        reason_not_reported=["nothing_would_happen", "nothing_would_happen", "too_trivial"]
+        + [NA] * 7,
+        priority_1=["ASB"] * 4 + ["Drugs"] * 4 + ["Burglary"] * 2,
+        priority_2=["Drugs"] * 4 + ["Burglary"] * 4 + ["ASB"] * 2,
+    )
+
+
+def test_waves_pick_the_year_the_financial_year_ends(params):
+    frame = pd.concat([respondents(y, 1) for y in (2020, 2022, 2024, 2025)])
+    assert sv.waves(frame, params) == (2024, 2022)
+    assert sv.waves(respondents(2024, 1), params) == (2024, None)
+
+
+def test_estimate_excludes_blank_and_dont_know():
+    row = sv.estimate(wave_2024(), sv.MEASURES[0])
+    # 4 agree of 8 substantive (dont_know and blank left out) = 50%; Wilson 95% for 4/8 is 21.5% to 78.5%
+    assert (row["n"], row["successes"], row["pct"]) == (8, 4, 50.0)
+    assert row["low"] == pytest.approx(21.52, abs=0.01) and row["high"] == pytest.approx(
+        78.48, abs=0.01
+    )
+
+
+def test_weighted_estimate():
+    row = sv.estimate(wave_2024(), sv.MEASURES[0])
+    # weights of the 8 substantive answers: 2, 1 x 7 (sum 9); agree weights 2 + 1 + 1 + 1 = 5 -> 5 / 9 = 55.6%
+    # Kish effective n = 9^2 / (4 + 7) = 81 / 11 = 7.364
+    assert row["weighted_pct"] == pytest.approx(500 / 9)
+    z = sps.norm.ppf(0.975)
+    p, n = 5 / 9, 81 / 11
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert row["weighted_low"] == pytest.approx(100 * (centre - half))
+    assert row["weighted_high"] == pytest.approx(100 * (centre + half))
+
+
+def test_sub_group_measures():
+    table = sv.measure_table(wave_2024()).set_index("id")
+    # did not report: 3 "no" of 5 answering (the blank is left out) = 60%
+    assert table.loc["did_not_report", ["n", "successes", "pct"]].tolist() == [5, 3, 60.0]
+    # nothing would happen: 2 of the 3 who did not report = 66.7%
+    assert table.loc["did_not_report_nothing_would_happen", ["n", "successes"]].tolist() == [3, 2]
+    assert table.loc["did_not_report_nothing_would_happen", "pct"] == pytest.approx(200 / 3)
+
+
+def test_question_nobody_answered():
+    table = sv.measure_table(wave_2024()).set_index("id")
+    # nobody answered the ASB question: n = 0 and no percentage, no interval
+    assert table.loc["asb_increased", "n"] == 0
+    assert table.loc["asb_increased", ["pct", "low", "high", "weighted_pct"]].isna().all()
+
+
+def test_compare_proportions_newcombe_example():
+    # Newcombe (1998), Statistics in Medicine 17:873, Table II: 56/70 against 48/80, method 10
+    # (score interval, no continuity correction): difference 0.2000, 95% CI 0.0524 to 0.3339
+    result = sv.compare_proportions(56, 70, 48, 80)
+    assert result["difference"] == pytest.approx(20.0)
+    assert result["diff_low"] == pytest.approx(5.24, abs=0.01)
+    assert result["diff_high"] == pytest.approx(33.39, abs=0.01)
+
+
+def test_compare_proportions_p_value_is_the_pooled_z_test():
+    # the pooled z-test is the chi-squared test of the 2 x 2 table without continuity correction
+    result = sv.compare_proportions(60, 100, 45, 100)
+    chi2 = sps.chi2_contingency([[60, 40], [45, 55]], correction=False)
+    assert result["p_value"] == pytest.approx(chi2.pvalue)
+    # by hand: pooled 0.525, se = sqrt(0.525 x 0.475 x 0.02) = 0.070622, z = 0.15 / 0.070622 = 2.124 -> p = 0.0337
+    assert result["p_value"] == pytest.approx(0.0337, abs=1e-4)
+    assert result["direction"] == "UP"
+    assert sv.compare_proportions(45, 100, 60, 100)["direction"] == "DOWN"
+    assert sv.compare_proportions(50, 100, 52, 100)["direction"] == "STABLE"
+
+
+def test_compare_proportions_edge_cases():
+    assert set(sv.compare_proportions(0, 0, 5, 10).values()) == {None}
+    # everyone said yes in both waves: no variation, p = 1
+    assert sv.compare_proportions(10, 10, 20, 20)["p_value"] == 1.0
+
+
+def test_reasons_and_priorities():
+    reasons = sv.reasons_table(wave_2024())
+    assert reasons.to_dict("list") == {
+        "reason": ["Nothing would happen", "Too trivial"],
+        "respondents": [2, 1],
+        "pct": [pytest.approx(200 / 3), pytest.approx(100 / 3)],
+    }
+    priorities = sv.priorities_table(wave_2024())
+    # first: ASB 4, Drugs 4, Burglary 2; top three: ASB 4 + 2 = 6, Drugs 4 + 4 = 8, Burglary 2 + 4 = 6
+    # ASB and Drugs tie on first, Drugs has more top-three mentions
+    assert priorities["priority"].tolist() == ["Drugs", "ASB", "Burglary"]
+    assert priorities["top_three"].tolist() == [8, 6, 6]
+    assert priorities["first_pct"].tolist() == [40.0, 40.0, 20.0]
+
+
+def test_survey_section_with_previous_wave(params):
+    before = respondents(2022, 4, feel_safe_day=["agree", "disagree", "disagree", "disagree"])
+    unsuppressed = params.model_copy(
+        update={"disclosure_threshold": 1}
+    )  # hides only 0 < count < 1: nothing
+    result = sv.survey(make_data(wave_2024(), before), unsuppressed)
+    figures = {f["id"]: f["value"] for f in result.figures}
+    # 50.0% as above; feel unsafe at night 6 disagree of 10 = 60%; victim 6 of 10; ASB not asked -> no figure
+    assert figures["feel_safe_day"] == 50.0 and figures["feel_unsafe_night"] == 60.0
+    assert "asb_increased" not in figures
+    assert figures["top_priorities"] == "Drugs; ASB; Burglary"
+    comparison = result.tables["comparison"].set_index("id")
+    # 4 of 8 against 1 of 4 (25%): 50% - 25% = 25 points
+    assert comparison.loc["feel_safe_day", "difference"] == pytest.approx(25.0)
+    assert comparison.loc["feel_safe_day", "previous_n"] == 4
+
+
+def test_survey_section_without_previous_wave(params):
+    result = sv.survey(make_data(wave_2024()), params)
+    assert result.tables["comparison"].empty
+    assert list(result.tables["comparison"].columns) == sv.COMPARISON_COLUMNS
+    assert "There is no earlier survey wave in the data to compare with." in result.sentences
+
+
+def test_disclosure_control(params):
+    result = sv.survey(make_data(wave_2024()), params)
+    measures = result.tables["measures"].set_index("id")
+    # every measure here rests on fewer than 5 people on one side: counts and percentages hidden, base shown
+    assert measures.loc["feel_safe_day", ["successes", "pct", "weighted_pct"]].isna().all()
+    assert measures.loc["feel_safe_day", "n"] == 8
+    assert "feel_safe_day" not in {f["id"] for f in result.figures}
+    wards = result.tables["safety_by_ward"].set_index("ward_name")
+    # feel safe after dark: Ward One agree 0, neither 0, disagree 6 (total 6); Ward Two 3, 1, 0 (total 4).
+    # Primary: Ward Two's 3, 1 and its total 4. Secondary (rows first, then columns; the smallest non-zero
+    # cell that is not a total, zeros and totals last): the agree column has one hidden cell -> Ward One's
+    # agree (0, the only one left); Ward One's row then has one -> its disagree (6, before the total); the
+    # neither column -> Ward One's 0; the disagree column -> Ward Two's 0; the total column -> Ward One's 6.
+    assert wards[["agree", "neither", "disagree", "total", "disagree_pct"]].isna().all().all()
+    log = result.tables["suppression_log"]
+    ward_log = log[log["table"] == "safety_by_ward"]
+    assert ward_log["reason"].str.startswith("primary").sum() == 3 and len(ward_log) == 8
+    assert list(log.columns) == ["section", "table", "row", "column", "reason"]
+    assert set(log["table"]) >= {"measures", "safety_by_ward", "reasons"}
+    assert (log["section"] == "07_survey").all()
+    assert not log["reason"].str.contains(r"\d+ (?:of|people)").any()  # never the hidden value
+
+
+def test_no_survey_at_all(params):
+    result = sv.survey(make_data(), params)
+    assert result.figures == []
+    assert result.sentences == ["No resident survey responses for 2024 were supplied."]
+    assert result.tables["suppression_log"].empty
+    assert {"measures", "comparison", "reasons", "priorities", "safety_by_ward"} <= set(
+        result.tables
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_result(demo_dir):
+    from ccsp_analysis import dataset
+
+    demo_params = load_params(ROOT / "params" / "2023-24.yaml")
+    return sv.survey(dataset.load(demo_params), demo_params)
+
+
+def test_demo_reproduces_published_survey(demo_result, published):
+    figures = {f["id"]: f for f in demo_result.figures}
+    expected = published["strategic_assessment_2023_24"]["resident_survey_2024"]
+    assert set(figures) == {f["id"] for f in expected}
+    for fig in expected:
+        value = fig["value"]
+        assert figures[fig["id"]]["value"] == (
+            "; ".join(value) if isinstance(value, list) else value
+        ), fig["id"]
+        assert figures[fig["id"]]["kind"] == fig["kind"], fig["id"]
+
+
+def test_demo_weighted_beside_unweighted(demo_result):
+    measures = demo_result.tables["measures"]
+    assert measures[["weighted_pct", "weighted_low", "weighted_high"]].notna().all().all()
+    assert (np.abs(measures["weighted_pct"] - measures["pct"]) < 5).all()
+    assert len(demo_result.tables["comparison"]) == len(sv.MEASURES)
