@@ -69,15 +69,21 @@ def _sexes(rng: np.random.Generator, sex: np.ndarray, start_year: int) -> np.nda
     return out
 
 
-def _ward_quotas(start_year: int, n_total: int, pinned: pd.Series, ward_codes: list[str]) -> np.ndarray:
+def _ward_weights(rng: np.random.Generator, ward_codes: list[str]) -> np.ndarray:
+    """Each ward's relative volume this year: its base volume varied from year to year."""
+    vol = {c: v for c, _n, _la, _lo, v, _k in cal.WARDS}
+    return np.array([vol[w] for w in ward_codes]) * rng.lognormal(0.0, 0.10, len(ward_codes))
+
+
+def _ward_quotas(rng: np.random.Generator, start_year: int, n_total: int, pinned: pd.Series, ward_codes: list[str]) -> np.ndarray:
     """Crimes to place in each ward (after pinned ones) so ward totals match the calibration."""
     if start_year == 2023:
         fixed = dict(cal.WARD_TRC_2023)
     else:
         fixed = {w: round(s * n_total) for w, s in cal.WARD_SHARE_OTHER_YEARS.items()}
-    vol = {c: v for c, _n, _la, _lo, v, _k in cal.WARDS}
     remaining = n_total - sum(fixed.values())
-    free_w = np.array([0.0 if w in fixed else vol[w] for w in ward_codes])
+    weights = _ward_weights(rng, ward_codes)
+    free_w = np.array([0.0 if w in fixed else wt for w, wt in zip(ward_codes, weights, strict=True)])
     quotas = _round_to_total(free_w, remaining)
     for i, w in enumerate(ward_codes):
         if w in fixed:
@@ -126,7 +132,7 @@ def crimes_for_year(rng: np.random.Generator, geo: pd.DataFrame, start_year: int
     pinned = rep["ward"]
     ward = pinned.to_numpy(dtype=object).copy()
     free = np.flatnonzero(ward == "")
-    quotas = _ward_quotas(start_year, n, pinned, ward_codes)
+    quotas = _ward_quotas(rng, start_year, n, pinned, ward_codes)
     labels = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
     # Drug offences outside the pinned city-centre cells go to other wards, so the city centre holds
     # exactly its calibrated drug offences; every ward still gets exactly its quota.
@@ -164,7 +170,7 @@ def asb_for_year(rng: np.random.Generator, geo: pd.DataFrame, start_year: int) -
     asb_type = np.array(names, dtype=object)[_quota_choice(rng, n, np.array([types[t] for t in names], dtype=float))]
     ward_codes = [w[0] for w in cal.WARDS]
     stm = cal.ASB_ST_MICHAELS_2023 if start_year == 2023 else round(0.20 * n)
-    vol = np.array([0.0 if w == cal.ST_MICHAELS else 1.0 for w in ward_codes])
+    vol = np.where(np.array(ward_codes) == cal.ST_MICHAELS, 0.0, _ward_weights(rng, ward_codes))
     quotas = _round_to_total(vol, n - stm)
     quotas[ward_codes.index(cal.ST_MICHAELS)] = stm
     ward = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
