@@ -1,0 +1,62 @@
+"""The report's appendix: the methods (docs/methods.md), the offence classification and what was suppressed."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+from ccsp_analysis import tables
+from ccsp_analysis.taxonomy import grouping_table
+
+LOG_COLUMNS = ["section", "table", "row", "column", "reason"]
+
+
+def suppression_log(results: dict) -> pd.DataFrame:
+    """Every section's ``suppression_log`` table in one (what was hidden and why; never the values)."""
+    logs = [r.tables["suppression_log"] for r in results.values() if "suppression_log" in r.tables]
+    logs = [log for log in logs if not log.empty]
+    if not logs:
+        return pd.DataFrame(columns=LOG_COLUMNS)
+    return pd.concat(logs, ignore_index=True).reindex(columns=LOG_COLUMNS)
+
+
+def methods_html(root: Path) -> str:
+    """docs/methods.md as HTML, its headings one level down so the appendix keeps a single h1."""
+    path = root / "docs" / "methods.md"
+    if not path.exists():
+        return "<p>The methods document (docs/methods.md) is missing from this installation.</p>"
+    text = path.read_text(encoding="utf-8")
+    text = "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
+    return markdown2html_mistune(text)
+
+
+def appendix_html(root: Path, results: dict, threshold: int) -> str:
+    """The appendix body: methods, the offence classification and the suppression log."""
+    log = suppression_log(results)
+    groupings = tables.show(grouping_table(), "Assessment groupings and how each is defined",
+                            {"label": ("Grouping", "text"), "rule": ("Rule", "text"), "note": ("Note", "text")})
+    log_table = tables.show(log, f"Cells hidden in this report (threshold {threshold})",
+                            {c: (c.capitalize(), "text") for c in LOG_COLUMNS},
+                            note="No cell had to be hidden." if log.empty else "")
+    parts = [
+        '<h1 id="appendix">Appendix: methods and disclosure control</h1>',
+        methods_html(root),
+        '<h2 id="offence-classification">Offence classification</h2>',
+        "<p>How crimes are grouped for this assessment (taxonomy.py). Police.uk street-level data carry only"
+        " the 14 police.uk categories; groupings that need markers or victims come from the force's"
+        " victim-level extract.</p>",
+        groupings._repr_html_(),
+        '<h2 id="suppression-log">What was suppressed and why</h2>',
+        f"<p>Counts about people below {threshold} are hidden (primary suppression), with further cells"
+        " hidden where a total would let a hidden cell be worked out (secondary suppression). The values are"
+        " never shown or logged.</p>",
+        log_table._repr_html_(),
+        '<h2 id="caveats">Caveats</h2>',
+        "<p>" + html.escape("Recorded crime reflects reporting and recording practice as well as crime; "
+                            "police.uk locations are anonymised to snap points and aggregated to small areas; "
+                            "synthetic data is labelled as such on every page.") + "</p>",
+    ]
+    return "\n".join(parts)

@@ -1,0 +1,29 @@
+import re
+
+import pandas as pd
+
+from ccsp_analysis.report.appendix import appendix_html, suppression_log
+from ccsp_analysis.sections.result import SectionResult
+
+
+def _result(rows):
+    r = SectionResult()
+    r.tables["suppression_log"] = pd.DataFrame(rows, columns=["section", "table", "row", "column", "reason"])
+    return r
+
+
+def test_suppression_log_merges_sections_without_values():
+    results = {"03": _result([("03", "victims", "F", "10-14", "primary: below threshold 5")]),
+               "04": _result([]), "05": SectionResult()}
+    log = suppression_log(results)
+    assert len(log) == 1 and list(log.columns) == ["section", "table", "row", "column", "reason"]
+    assert suppression_log({}).empty
+
+
+def test_appendix_has_one_h1_and_the_methods(root):
+    results = {"03": _result([("03", "victims", "F", "10-14", "primary: below threshold 5")])}
+    page = appendix_html(root, results, 5)
+    assert len(re.findall(r"<h1\b", page)) == 1  # methods.md's own h1 is moved down a level
+    assert "Comparing two periods" in page and "Garwood" in page  # from docs/methods.md
+    assert "primary: below threshold 5" in page and "threshold 5" in page
+    assert "Violence against women and girls" in page  # the grouping table
