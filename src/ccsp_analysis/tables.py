@@ -9,14 +9,31 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ccsp_analysis import narrative
+from ccsp_analysis.disclosure import Suppression
 
 #: How each kind of column is shown.
 KINDS = ("text", "count", "pct", "rate", "p", "direction")
+#: Kinds shown right-aligned, so that digits line up.
+NUMERIC_KINDS = ("count", "pct", "rate", "p")
+#: Text columns with values longer than this many characters are given room to wrap.
+WIDE_TEXT = 40
+#: Shown in a cell hidden by disclosure control (Office for Statistics Regulation convention).
+SUPPRESSED = "[c]"
+#: Shown in a cell with no value: not applicable or not available.
+MISSING = "–"
+LEGEND = {
+    SUPPRESSED: "suppressed to protect individuals (a small count, or a cell that would let one be worked out)",
+    MISSING: "not applicable or not available",
+}
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _cell(value, kind: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
+    if _missing(value):
+        return MISSING
     if kind == "count":
         return narrative.fmt_count(value)
     if kind == "pct":
@@ -32,37 +49,108 @@ def _cell(value, kind: str) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """An HTML table with a caption, shown by Jupyter and nbconvert through ``_repr_html_``."""
+    """An HTML table with a caption, shown by Jupyter and nbconvert through ``_repr_html_``.
+
+    Numbers are right-aligned with thousands separators. Suppressed cells show ``[c]``: those
+    marked in ``suppressed`` (a boolean frame aligned with ``frame`` by position) and ``pd.NA``
+    in a numeric column (what :func:`ccsp_analysis.disclosure.suppress` leaves). Other missing
+    values (None, NaN) are "not applicable" and show ``–``. A legend under the table explains
+    whichever of the two markers appear.
+    """
 
     frame: pd.DataFrame
     caption: str
     columns: dict[str, tuple[str, str]]  # column -> (heading, kind)
     note: str = ""
+    suppressed: pd.DataFrame | None = None
+
+    def _hidden(self, row: int, col: str, kind: str) -> bool:
+        """Suppressed: marked in the mask, or ``pd.NA`` in a numeric column (how disclosure control hides)."""
+        mask = self.suppressed
+        if mask is not None and col in mask.columns and bool(mask[col].iloc[row]):
+            return True
+        return kind in NUMERIC_KINDS and self.frame[col].iloc[row] is pd.NA
+
+    def _classes(self) -> dict[str, str]:
+        """Cell attributes per column: numbers right-aligned; long text given room to wrap."""
+        out = {}
+        for col, (_h, kind) in self.columns.items():
+            if kind in NUMERIC_KINDS:
+                out[col] = ' class="num" style="text-align:right"'
+            elif kind == "text" and self.frame[col].astype(str).str.len().max() > WIDE_TEXT:
+                out[col] = ' class="wide"'
+            else:
+                out[col] = ""
+        return out
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th scope="col" class="k-{k}">{html.escape(h)}</th>' for h, k in self.columns.values())
-        body = []
-        for _, row in self.frame.iterrows():
+        attrs_of = self._classes()
+        head = "".join(f'<th scope="col"{attrs_of[c]}>{html.escape(h)}</th>' for c, (h, _k) in self.columns.items())
+        body, used = [], set()
+        for r, (_, row) in enumerate(self.frame.iterrows()):
             cells = []
             for i, (col, (_h, kind)) in enumerate(self.columns.items()):
-                text = html.escape(_cell(row[col], kind))
-                align = ' style="text-align:right"' if kind in ("count", "pct", "rate", "p") else ""
-                cells.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td{align}>{text}</td>")
+                hidden = self._hidden(r, col, kind)
+                text = SUPPRESSED if hidden else _cell(row[col], kind)
+                used.update({text} & set(LEGEND))
+                attrs = attrs_of[col]
+                if hidden:
+                    attrs = ' class="num ccsp-suppressed" style="text-align:right"'
+                tag = "th" if i == 0 else "td"
+                scope = ' scope="row"' if i == 0 else ""
+                cells.append(f"<{tag}{scope}{attrs}>{html.escape(text)}</{tag}>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        note = f'<p class="ccsp-note">{html.escape(self.note)}</p>' if self.note else ""
-        return (f'<table class="ccsp-table"><caption>{html.escape(self.caption)}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}")
+        notes = [f'<p class="ccsp-note">{html.escape(self.note)}</p>'] if self.note else []
+        if used:
+            keys = "; ".join(f"{html.escape(m)} = {html.escape(LEGEND[m])}" for m in LEGEND if m in used)
+            notes.append(f'<p class="ccsp-legend">{keys}.</p>')
+        return (f'<div class="ccsp-table-wrap"><table class="ccsp-table"><caption>{html.escape(self.caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{''.join(notes)}</div>")
 
 
-def show(frame: pd.DataFrame, caption: str, columns: dict[str, tuple[str, str]], note: str = "") -> Table:
-    """A displayable table of ``frame``'s ``columns`` ({column: (heading, kind)}), kinds from :data:`KINDS`."""
+def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tuple[str, str]], note: str = "",
+         suppressed: pd.DataFrame | None = None) -> Table:
+    """A displayable table of ``frame``'s ``columns`` ({column: (heading, kind)}), kinds from :data:`KINDS`.
+
+    Parameters
+    ----------
+    frame
+        The table, or the :class:`~ccsp_analysis.disclosure.Suppression` returned by
+        :func:`~ccsp_analysis.disclosure.suppress` (its row labels become the first column,
+        under the index's name, and its hidden cells show ``[c]``).
+    caption
+        The table's caption.
+    columns
+        ``{column: (heading, kind)}`` in display order; the first is the row header.
+    note
+        Optional note shown under the table.
+    suppressed
+        Optional boolean frame like ``frame`` (e.g. ``Suppression.mask``): True where a
+        cell was hidden by disclosure control. Without it, ``pd.NA`` in a numeric column is
+        taken as suppressed (the convention of :mod:`ccsp_analysis.disclosure`); None and NaN
+        show ``–`` (not applicable).
+
+    Returns
+    -------
+    Table
+        Displays itself as HTML in Jupyter and in the rendered report.
+    """
+    if isinstance(frame, Suppression):
+        if suppressed is None:
+            suppressed = frame.mask
+        frame = frame.table.reset_index()
+        suppressed = suppressed.reset_index(drop=True)
     unknown = [c for c in columns if c not in frame.columns]
     if unknown:
         raise KeyError(f"columns {unknown} not in the table (has {list(frame.columns)})")
     bad = [k for _h, k in columns.values() if k not in KINDS]
     if bad:
         raise ValueError(f"unknown column kind(s) {bad}; use one of {KINDS}")
-    return Table(frame.reset_index(drop=True), caption, columns, note)
+    if suppressed is not None:
+        if suppressed.shape[0] != frame.shape[0]:
+            raise ValueError(f"suppressed mask has {suppressed.shape[0]} rows, the table {frame.shape[0]}")
+        suppressed = suppressed.reset_index(drop=True).astype(bool)
+    return Table(frame.reset_index(drop=True), caption, columns, note, suppressed)
 
 
 @dataclass(frozen=True)

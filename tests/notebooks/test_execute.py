@@ -21,7 +21,7 @@ def performance_run(root, demo_dir, tmp_path_factory):
 
 def test_performance_year_runs(performance_run):
     assert performance_run.ok, performance_run.failures
-    assert [s.name for s in performance_run.sections] == ["00_data_audit", "08_performance", "09_reconciliation"]
+    assert [s.name for s in performance_run.sections] == ["00_data_audit", "08_performance", "09_reconciliation", "10_appendix"]
 
 
 def test_performance_report_figures(performance_run, published):

@@ -1,6 +1,5 @@
 """The shipped copy of the published figures matches the transcription in ../shared/reference."""
 
-import pytest
 import yaml
 
 

@@ -60,3 +60,19 @@ def appendix_html(root: Path, results: dict, threshold: int) -> str:
                             "synthetic data is labelled as such on every page.") + "</p>",
     ]
     return "\n".join(parts)
+
+
+APPENDIX = "10_appendix"
+APPENDIX_TITLE = "Appendix: methods and disclosure control"
+
+
+def appendix_notebook(root: Path, results: dict, threshold: int):
+    """The appendix as a notebook with one HTML output, so it is paged like every section."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    out = new_output("display_data", data={"text/html": appendix_html(root, results, threshold)})
+    cell = new_code_cell(source="", outputs=[out])
+    cell["id"] = "appendix-00"
+    nb = new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    return nbformat.from_dict(nb)

@@ -17,16 +17,11 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from ccsp_analysis import __version__, dataset
+from ccsp_analysis import dataset
 from ccsp_analysis.errors import RunError
 from ccsp_analysis.params import Params, load_params
-from ccsp_analysis.periods import FinancialYear
-from ccsp_analysis.report.html import (
-    params_block,
-    render_page,
-    render_section,
-    strip_execution_metadata,
-)
+from ccsp_analysis.report import pages
+from ccsp_analysis.report.appendix import APPENDIX, APPENDIX_TITLE, appendix_notebook
 from ccsp_analysis.sections import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -122,14 +117,32 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def merge_figures(results: dict) -> pd.DataFrame:
+    """Every section's figures in one table; an id two sections give different values is an error."""
+    frames = [r.figures_frame().assign(section=n) for n, r in results.items()]
+    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "section"])
+    for fid, grp in fig.groupby("id", sort=False):
+        if grp["value"].astype(str).nunique() > 1:
+            raise RunError(f"figure '{fid}' has different values in sections {list(grp['section'])}: {list(grp['value'])}")
+    return fig.drop_duplicates("id").reset_index(drop=True)
+
+
+def compute_sections(data: dataset.Dataset, params: Params, names: list[str]) -> dict:
+    """Each section's tables and figures; the reconciliation last, over the others' figures."""
+    results = {n: REGISTRY[n][1](data, params) for n in names if n != "09_reconciliation"}
+    if "09_reconciliation" in names:
+        results["09_reconciliation"] = REGISTRY["09_reconciliation"][1](data, params, figures=merge_figures(results))
+    return {n: results[n] for n in names}
+
+
 def _write_tables(results: dict, folder: Path) -> pd.DataFrame:
     folder.mkdir(parents=True, exist_ok=True)
-    figures = []
     for name, result in results.items():
         for table, frame in result.tables.items():
             frame.to_csv(folder / f"{name}-{table}.csv", index=False)
-        figures.append(result.figures_frame())
-    fig = pd.concat(figures, ignore_index=True) if figures else pd.DataFrame(columns=["id", "value"])
+            if table in result.exports:
+                frame.to_csv(folder / result.exports[table], index=False)
+    fig = merge_figures(results)
     fig[["id", "value"]].to_csv(folder / "figures.csv", index=False)
     return fig
 
@@ -191,7 +204,7 @@ def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, aud
     missing = [n for n in names if not (root / "notebooks" / f"{n}.ipynb").exists()]
     if missing:
         raise RunError(f"no notebook for section(s) {missing} in {root / 'notebooks'}")
-    results = {n: REGISTRY[n][1](data, params) for n in names}
+    results = compute_sections(data, params, names)
     figures = _write_tables(results, staging / "tables")
     outcomes = {n: SectionOutcome(n, REGISTRY[n][0], f"{n}.html") for n in names}
     say(f"executing {len(names)} section notebooks ({jobs} at a time)")
@@ -204,6 +217,9 @@ def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, aud
             o.seconds, o.error, o.cell = fut.result()
             o.status = "ok" if o.error is None else "failed"
             say(f"[{i}/{len(names)}] {n}: {o.status} in {o.seconds:.1f} s" + (f" (cell {o.cell}: {o.error})" if o.error else ""))
+    nbformat.write(appendix_notebook(root, results, params.disclosure_threshold), staging / "notebooks" / f"{APPENDIX}.ipynb")
+    outcomes[APPENDIX] = SectionOutcome(APPENDIX, APPENDIX_TITLE, f"{APPENDIX}.html")
+    names = [*names, APPENDIX]
     _render(params, data, names, outcomes, results, target, staging, audience)
     _write_run_json(params, root, data, outcomes, figures, staging, time.perf_counter() - t0)
     _swap_in(staging, target)
@@ -212,50 +228,13 @@ def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, aud
 
 
 def _page_context(params: Params, data: dataset.Dataset) -> tuple[list[tuple[str, str]], str]:
-    fy, cmp_ = FinancialYear.parse(params.period), FinancialYear.parse(params.comparison)
-    last = data.crimes["month"].max()
-    rows = [("Area", f"{params.area.name} ({params.area.la_code})"), ("Period", f"{fy.text} (April {fy.start_year} to March {fy.start_year + 1})"),
-            ("Compared with", cmp_.text), ("Data to", last.strftime("%B %Y") if pd.notna(last) else "no data"),
-            ("Disclosure threshold", str(params.disclosure_threshold)), ("Parameters", params.params_file.name if params.params_file else "")]
-    if params.synthetic:
-        rows.append(("Data", "synthetic demonstration data"))
-    return rows, f"ccsp-analysis {__version__} · dataset {data.key}"
+    return pages.run_rows(params, data), pages.footer_text(data)
 
 
 def _render(params, data, names, outcomes, results, target, staging, audience) -> None:
     rows, footer = _page_context(params, data)
-    pblock = params_block(rows)
-    for i, n in enumerate(names):
-        o = outcomes[n]
-        links = ['<a href="index.html">Contents</a>']
-        if i > 0:
-            links.append(f'<a href="{names[i - 1]}.html" rel="prev">Previous: {outcomes[names[i - 1]].title}</a>')
-        if i < len(names) - 1:
-            links.append(f'<a href="{names[i + 1]}.html" rel="next">Next: {outcomes[names[i + 1]].title}</a>')
-        nb_path = staging / "notebooks" / f"{n}.ipynb"
-        if o.status == "ok":
-            nb = strip_execution_metadata(nbformat.read(nb_path, as_version=4))
-            nbformat.write(nb, nb_path)
-            page = render_section(nb, title=f"{o.title} · {params.area.name} {params.period}", nav=" ".join(links),
-                                  params_html=pblock, synthetic=params.synthetic, footer=footer, audience=audience)
-            (staging / o.file).write_text(page, encoding="utf-8")
-        elif (target / o.file).exists():
-            shutil.copy2(target / o.file, staging / o.file)
-            o.status = "failed (previous page kept)"
-    findings = results["01_key_findings"].sentences if "01_key_findings" in results else []
-    exceptions = []
-    if "01_key_findings" in results:
-        ch = results["01_key_findings"].tables["changes"]
-        exceptions = list(ch.loc[ch["direction"] != "STABLE", "sentence"])
-    fy, cmp_ = FinancialYear.parse(params.period), FinancialYear.parse(params.comparison)
-    index = render_page("index.html.j2", title=f"{params.area.name} Community Safety Partnership: Strategic Assessment {fy.text}",
-                        area=params.area.name, period_text=f"April {fy.start_year} to March {fy.start_year + 1}",
-                        comparison_text=cmp_.text, synthetic=params.synthetic,
-                        sections=[outcomes[n] for n in names], findings=findings, exceptions=exceptions,
-                        failures=[f"{o.name}: cell {o.cell}: {o.error}" for o in outcomes.values() if o.status != "ok"],
-                        summary=rows + [("Commit", _git_commit(project_root(params))[:12]), ("Dataset", data.key)]
-                        + [(f"Input {k}", v[:16]) for k, v in sorted(data.inputs.items())])
-    (staging / "index.html").write_text(index, encoding="utf-8")
+    pages.write_report(params, data, [outcomes[n] for n in names], results, rows, footer, target, staging,
+                       audience, commit=_git_commit(project_root(params)))
 
 
 def _write_run_json(params, root, data, outcomes, figures, staging, seconds) -> None:

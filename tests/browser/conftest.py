@@ -1,0 +1,91 @@
+"""Browser tier: the report built through the CLI (public and reviewer), read by the system Chromium.
+
+The public build goes to the project's ``outputs/`` so the screenshots the tests save end up in
+``outputs/coventry/2023-24/screenshots/`` for people to look at; a later run replaces that folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+YEAR = "2023-24"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The system Chromium, or skip naming the fix (``make test`` installs it where it can)."""
+    found = CHROMIUM if CHROMIUM.is_file() else Path(shutil.which("chromium") or "/nonexistent")
+    if not found.is_file():
+        pytest.skip("Chromium is not installed: apt-get install chromium (make test does this as root)")
+    return found
+
+
+def _start_build(root: Path, outputs: Path, audience: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "ccsp_analysis.cli", "run", YEAR, "--outputs", str(outputs),
+                             "--audience", audience], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _finish(proc: subprocess.Popen, outputs: Path) -> Path:
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out + err
+    return outputs / "coventry" / YEAR
+
+
+def _reviewer_project(root: Path, tmp: Path, sections: tuple[str, ...]) -> Path:
+    """A scratch project sharing the project's files, whose year file lists only ``sections``."""
+    proj = tmp / "proj"
+    shutil.copytree(root / "params", proj / "params")
+    year = proj / "params" / f"{YEAR}.yaml"
+    year.write_text(year.read_text() + f"\nsections: [{', '.join(sections)}]\n")
+    for entry in root.iterdir():
+        if entry.name not in ("params", "outputs", ".git", ".venv"):
+            (proj / entry.name).symlink_to(entry)
+    return proj
+
+
+@pytest.fixture(scope="session")
+def builds(root, demo_dir, tmp_path_factory) -> dict[str, Path]:
+    """The public build (into outputs/) and a reviewer build, made at the same time.
+
+    The reviewer build has the first two sections only (the toggle is the same on every page),
+    which keeps the tier's time down as sections are added.
+    """
+    from ccsp_analysis import dataset
+    from ccsp_analysis.params import load_params
+
+    params = load_params(root / "params" / f"{YEAR}.yaml")
+    dataset.load(params)  # warm the cache once, not twice at once
+    tmp = tmp_path_factory.mktemp("builds")
+    proj = _reviewer_project(root, tmp, params.sections[:2])
+    public = _start_build(root, root / "outputs", "public")
+    reviewer = _start_build(proj, tmp / "reviewer", "reviewer")
+    return {"public": _finish(public, root / "outputs"), "reviewer": _finish(reviewer, tmp / "reviewer")}
+
+
+@pytest.fixture(scope="session")
+def second_build(root, builds, tmp_path_factory) -> Path:
+    """The public report built a second time from the same inputs, into a temporary folder."""
+    out = tmp_path_factory.mktemp("again")
+    return _finish(_start_build(root, out, "public"), out)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One headless Chromium for the session (Playwright driving the system browser; nothing downloaded)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # a declared test dependency: with Chromium present the tier must run, not skip
+        pytest.fail("the browser tests need playwright: pip install -e '.[test]' (no browser download needed)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS, headless=True)
+        yield b
+        b.close()
