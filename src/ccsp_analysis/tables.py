@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
@@ -12,9 +14,9 @@ from ccsp_analysis import narrative
 from ccsp_analysis.disclosure import Suppression
 
 #: How each kind of column is shown.
-KINDS = ("text", "count", "pct", "rate", "p", "direction")
+KINDS = ("text", "count", "pct", "rate", "p", "direction", "number")
 #: Kinds shown right-aligned, so that digits line up.
-NUMERIC_KINDS = ("count", "pct", "rate", "p")
+NUMERIC_KINDS = ("count", "pct", "rate", "p", "number")
 #: Text columns with values longer than this many characters are given room to wrap.
 WIDE_TEXT = 40
 #: Shown in a cell hidden by disclosure control (Office for Statistics Regulation convention).
@@ -42,6 +44,12 @@ def _cell(value, kind: str) -> str:
         return narrative.fmt_rate(value)
     if kind == "p":
         return "<0.001" if value < 0.001 else narrative.fmt_number(value, 3)
+    if kind == "number":  # mixed column: numbers keep the decimals they were written with, text as is
+        if isinstance(value, str | bool):
+            return str(value)
+        if isinstance(value, numbers.Integral):
+            return narrative.fmt_count(value)
+        return narrative.fmt_number(value, max(0, -Decimal(repr(float(value))).as_tuple().exponent))
     if kind == "direction":
         return {"UP": "▲ up", "DOWN": "▼ down", "STABLE": "► stable"}.get(str(value), str(value))
     return str(value)

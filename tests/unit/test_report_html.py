@@ -304,3 +304,11 @@ def test_text_colours_reach_wcag_aa_contrast():
         ratio = _contrast(colours[fg], colours.get(bg, bg))
         assert ratio >= 4.5, f"{fg} on {bg}: {ratio:.2f}"
     assert _contrast(colours["alert"], white) >= 3  # the failure box border (non-text)
+
+
+def test_number_kind_keeps_written_decimals():
+    # mixed reconciliation column: whole numbers get separators, decimals stay as written, text as is
+    from ccsp_analysis.tables import _cell
+
+    assert [_cell(v, "number") for v in (38508, -201, 9.0, 51.52, 83.482, "A; B")] == [
+        "38,508", "-201", "9.0", "51.52", "83.482", "A; B"]

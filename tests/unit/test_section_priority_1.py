@@ -144,7 +144,7 @@ def test_da_referrals_hidden_with_their_complement(result):
     table = result.tables["da_referrals"].set_index("measure")
     # IDVA 2 and 1 are below 5; CDVASS is hidden too, or the total would give IDVA away.
     assert table.loc["IDVA", "current"] is pd.NA and table.loc["CDVASS", "previous"] is pd.NA
-    assert table.loc["IDVA", "pct_change"] is None and "too small to publish" in table.loc["IDVA", "sentence"]
+    assert table.loc["IDVA", "pct_change"] is pd.NA and "too small to publish" in table.loc["IDVA", "sentence"]
     assert table.loc["all", ["current", "previous"]].tolist() == [8, 6]
     assert set(result.tables["suppression_log"]["table"]) >= {"da_referrals"}
 

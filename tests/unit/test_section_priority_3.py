@@ -74,7 +74,7 @@ def test_small_changes_hidden_in_the_table(result):
     # Hate crime 5 and 5 are not below 5: shown. HBA 2/4, county lines 4/2, CSE 3/0, modern slavery 2/4: hidden.
     assert table.loc["hate_crime", ["current", "previous"]].tolist() == [5, 5]
     for measure in ("honour_based_abuse", "county_lines", "cse", "modern_slavery"):
-        assert table.loc[measure, "current"] is pd.NA and table.loc[measure, "pct_change"] is None
+        assert table.loc[measure, "current"] is pd.NA and table.loc[measure, "pct_change"] is pd.NA
         assert "too small to publish" in table.loc[measure, "sentence"]
     log = result.tables["suppression_log"]
     # Each hidden row logs both of its cells (CSE's zero hides with its 3).

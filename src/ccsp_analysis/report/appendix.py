@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +31,8 @@ def methods_html(root: Path) -> str:
         return "<p>The methods document (docs/methods.md) is missing from this installation.</p>"
     text = path.read_text(encoding="utf-8")
     text = "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
-    return markdown2html_mistune(text)
+    # headings keep their ids; the pilcrow links nbconvert adds are for notebooks, not the report
+    return re.sub(r'<a class="anchor-link" href="#[^"]*">¶</a>', "", markdown2html_mistune(text))
 
 
 def appendix_html(root: Path, results: dict, threshold: int) -> str:

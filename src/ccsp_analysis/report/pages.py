@@ -130,7 +130,9 @@ def index_context(params: Params, data: Dataset, sections: Sequence[Outcome], re
                ("Sections", str(len(sections))), ("Software", f"ccsp-analysis {__version__}"),
                ("Commit", commit[:12]), ("Dataset", data.key)]
     return {
-        "title": f"{params.area.name} Community Safety Partnership: Strategic Assessment {fy.text}",
+        "title": f"{params.area.name} Community Safety Partnership: "
+                 + (f"Performance report, quarter {params.quarter} {fy.text}" if params.mode == "performance"
+                    else f"Strategic Assessment {fy.text}"),
         "area": params.area.name, "period_text": f"April {fy.start_year} to March {fy.start_year + 1}",
         "comparison_text": cmp_.text, "synthetic": params.synthetic, "sections": contents,
         "findings": findings, "exceptions": exception_report(data, params, results),

@@ -151,7 +151,7 @@ def people_changes(out: SectionResult, section: str, name: str, changes: pd.Data
     hidden = pd.concat([r.mask for r in results]).any(axis=1).to_numpy() if results else []
     shown = changes.astype({"current": "Int64", "previous": "Int64"}).astype({c: object for c in DERIVED})
     shown.loc[hidden, ["current", "previous"]] = pd.NA
-    shown.loc[hidden, DERIVED] = None
+    shown.loc[hidden, DERIVED] = pd.NA  # shown as [c]: derived from hidden counts
     shown.loc[hidden, "sentence"] = [f"{label}: numbers too small to publish (fewer than {threshold} in a year)."
                                      for label in shown.loc[hidden, "label"]]
     for result in results:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ccsp_analysis.dataset import Dataset
@@ -11,9 +13,20 @@ from ccsp_analysis.sections.result import SectionResult
 
 def sources_table(data: Dataset, params: Params) -> pd.DataFrame:
     """Every input with its path and the first 16 characters of its SHA-256."""
-    rows = [{"source": k, "path": str(v), "sha256": data.inputs.get(k, "")[:16]}
+    root = params.params_file.parent.parent if params.params_file else None
+    rows = [{"source": k, "path": _shown_path(Path(v), root), "sha256": data.inputs.get(k, "")[:16]}
             for k, v in params.sources.model_dump().items() if v is not None]
     return pd.DataFrame(rows, columns=["source", "path", "sha256"])
+
+
+def _shown_path(path: Path, root: Path | None) -> str:
+    """A path relative to the project when it is inside it (pages are the same on every machine)."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
 
 
 def dropped_rows(data: Dataset) -> pd.DataFrame:
@@ -64,7 +77,9 @@ def validation_checks(data: Dataset, params: Params) -> pd.DataFrame:
     if data.crimes["source"].eq("partner").any():
         diff = police_vs_partner(data, params)["difference"].abs().sum()
         checks.append(("police.uk and the partner extract agree by category for the year", bool(diff == 0)))
-    return pd.DataFrame(checks, columns=["check", "passed"])
+    table = pd.DataFrame(checks, columns=["check", "passed"])
+    table["result"] = table["passed"].map({True: "Yes", False: "No"})
+    return table
 
 
 def data_audit(data: Dataset, params: Params) -> SectionResult:

@@ -65,7 +65,7 @@ def exceptions(data: Dataset, params: Params) -> pd.DataFrame:
     for name in (*SERIES, "asb"):
         label = "Anti-social behaviour" if name == "asb" else GROUPINGS[name].label
         chart = stats.control_chart(monthly_series(data, params, name), kind="c")
-        rows += [{"measure": label, "exception": text} for text in stats.exceptions(chart, label=label)]
+        rows += [{"measure": label, "exception": text} for text in stats.exceptions(chart)]
     return pd.DataFrame(rows, columns=["measure", "exception"])
 
 
@@ -78,7 +78,8 @@ def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFra
         p.insert(0, "measure", GROUPINGS[name].label)
         proj.append(p)
         b = stats.backtest_projection(series, horizon=12)
-        back.append({"measure": GROUPINGS[name].label, "mape": b.mape, "coverage80": b.coverage80, "coverage95": b.coverage95})
+        back.append({"measure": GROUPINGS[name].label, "mape": b.mape, "coverage80": 100.0 * b.coverage80,
+                     "coverage95": 100.0 * b.coverage95})  # coverage as % of held-out months
     return pd.concat(proj, ignore_index=True), pd.DataFrame(back)
 
 
