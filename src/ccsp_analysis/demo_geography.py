@@ -35,14 +35,17 @@ def synthetic_geography(rng: np.random.Generator) -> pd.DataFrame:
                 "ward_code": code, "ward_name": name, "in_area": True,
                 "lat": lat + rng.normal(0, 0.006), "lon": lon + rng.normal(0, 0.009),
             })
-    for k in range(20):
-        rows.append({
-            "lsoa_code": f"X01{900001 + k:06d}", "lsoa_name": f"{OTHER_AREA} Synthetic {1 + k // 4:03d}{chr(65 + k % 4)}",
-            "ward_code": None, "ward_name": None, "in_area": False,
-            "lat": 52.41 + rng.normal(0, 0.02), "lon": -1.78 + rng.normal(0, 0.03),
-        })
-    geo = pd.DataFrame(rows)
+    geo = pd.concat([pd.DataFrame(rows), _neighbour_areas(rng)], ignore_index=True)
     return _add_weights(geo, rng)
+
+
+def _neighbour_areas(rng: np.random.Generator) -> pd.DataFrame:
+    """Synthetic small areas of a neighbouring district (outside the partnership, X01 codes)."""
+    return pd.DataFrame([{
+        "lsoa_code": f"X01{900001 + k:06d}", "lsoa_name": f"{OTHER_AREA} Synthetic {1 + k // 4:03d}{chr(65 + k % 4)}",
+        "ward_code": None, "ward_name": None, "in_area": False,
+        "lat": 52.41 + rng.normal(0, 0.02), "lon": -1.78 + rng.normal(0, 0.03),
+    } for k in range(20)])
 
 
 def _add_weights(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -68,6 +71,8 @@ def real_geography(directory: Path, rng: np.random.Generator) -> pd.DataFrame:
     geo["lat"] = [centroids.get(w, (52.41, -1.51))[0] + rng.normal(0, 0.006) for w in geo["ward_code"]]
     geo["lon"] = [centroids.get(w, (52.41, -1.51))[1] + rng.normal(0, 0.009) for w in geo["ward_code"]]
     geo["in_area"] = True
+    neighbours = _neighbour_areas(rng).assign(population=0)
+    geo = pd.concat([geo, neighbours], ignore_index=True)
     geo["crime_weight"] = rng.lognormal(0.0, 0.7, len(geo))
     return geo[["lsoa_code", "lsoa_name", "ward_code", "ward_name", "in_area", "lat", "lon", "crime_weight", "population"]]
 

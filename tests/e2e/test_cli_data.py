@@ -1,0 +1,55 @@
+"""`ccsp data fetch|check|demo` through the CLI; downloads only from a local server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import zipfile
+
+import pytest
+
+from ccsp_analysis.cli import main
+from ccsp_analysis.schemas import POLICE_STREET_HEADER
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    with zipfile.ZipFile(root / "2024-01.zip", "w") as z:
+        z.writestr("2024-01/2024-01-test-police-street.csv", ",".join(POLICE_STREET_HEADER) + "\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_police_month(server, tmp_path, capsys):
+    dest = tmp_path / "raw"
+    assert main(["data", "fetch", "police", "--months", "2024-01", "--dest", str(dest), "--base-url", server]) == 0
+    assert (dest / "2024-01.zip").is_file()
+    manifest = json.loads((dest / "manifest.json").read_text())
+    assert "2024-01.zip" in json.dumps(manifest) and len(json.dumps(manifest)) > 64
+    assert main(["data", "fetch", "police", "--months", "2030-01", "--dest", str(dest), "--base-url", server]) == 2
+    assert "2030-01" in capsys.readouterr().err  # a missing month names itself
+
+
+def test_check_passes_on_demo(chdir_root, demo_dir, capsys):
+    assert main(["data", "check", "2023-24"]) == 0
+    assert "every crime is in a ward of the area" in capsys.readouterr().out
+
+
+def test_demo_on_real_geography(shared_data, tmp_path):
+    out = tmp_path / "demo"
+    assert main(["data", "demo", "--out", str(out), "--geography", str(shared_data)]) == 0
+    lookup = (out / "ons" / "lsoa21_to_ward_lookup.csv").read_text().splitlines()
+    assert len(lookup) == 1 + 203 and all(line.startswith("E01") for line in lookup[1:])  # Coventry's 203 LSOAs (2021)
+    pop = sum(int(line.split(",")[0]) for line in (out / "ons" / "census2021_ts001_lsoa.csv").read_text().splitlines()[1:])
+    assert pop == 345_312  # Census 2021 TS001 over Coventry's LSOAs (PROVENANCE.md)

@@ -1,0 +1,52 @@
+"""Key findings on hand-built data: expected values counted by hand from the rows below."""
+
+import pandas as pd
+import pytest
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import load_params
+from ccsp_analysis.schemas import CRIME_FLAGS
+from ccsp_analysis.sections.key_findings import key_findings, top_offences
+
+
+def _crimes():
+    rows = ([("2023-24", "105A", "Violence without injury", "E05000001", "Alpha", True)] * 4
+            + [("2023-24", "46", "Shoplifting", "E05000002", "Beta", False)] * 6
+            + [("2022-23", "105A", "Violence without injury", "E05000001", "Alpha", False)] * 8
+            + [("2022-23", "46", "Shoplifting", "E05000002", "Beta", False)] * 2)
+    df = pd.DataFrame(rows, columns=["fy", "ho_code", "ho_group", "ward_code", "ward_name", "alcohol"])
+    for flag in CRIME_FLAGS:
+        if flag != "alcohol":
+            df[flag] = False
+    df["hate_strand"] = None
+    df["victim_sex"] = None
+    df["victim_age"] = pd.array([None] * len(df), dtype="Int64")
+    df["police_category"] = None
+    return df
+
+
+@pytest.fixture()
+def result(chdir_root):
+    asb = pd.DataFrame({"fy": ["2023-24"] * 3 + ["2022-23"] * 2, "recorded_by": ["police"] * 5})
+    return key_findings(Dataset({"crimes": _crimes(), "asb": asb}, key="t"), load_params("2023-24", check_files=False))
+
+
+def test_figures(result):
+    f = dict(zip(result.figures_frame()["id"], result.figures_frame()["value"], strict=True))
+    assert f["trc"] == 10 and f["trc_change"] == 0.0  # 10 against 10
+    assert f["asb_change"] == 50.0  # 3 against 2
+    assert f["assault_battery"] == 4 and f["assault_battery_change"] == -50.0  # 4 against 8
+    assert f["assault_battery_share"] == 40.0  # 4 of 10
+    assert f["assault_battery_drug_alcohol_share"] == 100.0  # all 4 carry the alcohol marker
+    assert f["shoplifting_change"] == 200.0 and f["shoplifting_share"] == 60.0  # 6 against 2; 6 of 10
+    assert f["ward_beta_trc"] == 6 and f["ward_alpha_share"] == 40.0
+
+
+def test_sentences_use_the_test(result):
+    # 10 against 10: no change and not significant
+    assert result.sentences[0].startswith("Total recorded crime") and "no statistically significant change" in result.sentences[0]
+
+
+def test_top_offences_order_and_names():
+    t = top_offences(_crimes(), "2023-24", "2022-23", n=2)
+    assert list(t["ho_code"]) == ["46", "105A"] and t.loc[0, "offence"] == "Shoplifting"
