@@ -25,7 +25,9 @@ def cells_for_year(start_year: int) -> pd.DataFrame:
     elif start_year == 2022:
         cells["n"] = cells["n2022"]
     else:
-        n = _round_to_total(cells["n2022"].to_numpy(), cal.TRC_BY_YEAR[start_year])
+        # other years: 2022-23's mix with year-to-year variation, scaled to the year's total
+        vary = np.random.default_rng(start_year).lognormal(0.0, 0.12, len(cells))
+        n = _round_to_total(cells["n2022"].to_numpy() * vary, cal.TRC_BY_YEAR[start_year])
         slack = int(np.flatnonzero((cells["ho_code"] == "9A") & (cells["flags"] == "") & (cells["hate"] == "") & (cells["sex"] == ""))[0])
         for pins, mask in ((cal.DA_CRIMES_PIN, cells["flags"].str.contains("domestic_abuse")), (cal.HATE_CRIMES_PIN, cells["hate"] != "")):
             if start_year in pins:

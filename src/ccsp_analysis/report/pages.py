@@ -47,7 +47,9 @@ class IndexSection:
 def run_rows(params: Params, data: Dataset) -> list[tuple[str, str]]:
     """The run-parameters block's rows: area, period, comparison, date of data, threshold, file."""
     fy, cmp_ = FinancialYear.parse(params.period), FinancialYear.parse(params.comparison)
-    last = data.crimes["month"].max()
+    # the last month of data the report covers (not later data the files may also hold)
+    in_period = data.crimes["month"][data.crimes["month"] <= params.fy.months(params.quarter)[-1]]
+    last = in_period.max()
     rows = [("Area", f"{params.area.name} ({params.area.la_code})"),
             ("Period", f"{fy.text} (April {fy.start_year} to March {fy.start_year + 1})"),
             ("Compared with", cmp_.text), ("Data to", last.strftime("%B %Y") if pd.notna(last) else "no data"),
