@@ -31,6 +31,8 @@ AGE_BANDS = ("16-24", "25-34", "35-44", "45-54", "55-64", "65+")
 
 
 def _column(rng: np.random.Generator, counts: dict[str, int], n: int) -> np.ndarray:
+    if sum(counts.values()) > n:
+        raise ValueError(f"calibration error: {sum(counts.values())} answers for {n} respondents")
     values = [v for v, k in counts.items() for _ in range(k)]
     values += [""] * (n - len(values))
     return rng.permutation(np.array(values, dtype=object))
@@ -65,9 +67,10 @@ def _wave(rng: np.random.Generator, year: int, n: int, answers: dict, reported: 
 
 def survey_responses(rng: np.random.Generator, geo: pd.DataFrame) -> pd.DataFrame:
     """Both survey waves in the survey schema (2022: a comparison wave, not calibrated)."""
-    n22 = 1_050
-    a22 = {q: {k: int(v * 0.86) for k, v in c.items()} for q, c in ANSWERS_2024.items()}
-    a22["feel_safe_day"]["agree"] += 60
+    n22 = 1_100
+    # the 2022 wave: fewer respondents, answers that differ from 2024 by a few points either way
+    vary = np.random.default_rng(2022)
+    a22 = {q: {k: int(v * 0.86 * vary.uniform(0.82, 1.05)) for k, v in c.items()} for q, c in ANSWERS_2024.items()}
     w22 = _wave(rng, 2022, n22, a22, {"no": 100, "yes": 300}, {"nothing_would_happen": 55, "too_trivial": 30, "other": 15},
                 {k: int(v * 0.875) for k, v in PRIORITIES_2024.items()})
     w24 = _wave(rng, 2024, N_2024, ANSWERS_2024, REPORTED_2024, REASONS_2024, PRIORITIES_2024)
