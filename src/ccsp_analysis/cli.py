@@ -124,13 +124,16 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
     lab = sub.add_parser("lab", help="open JupyterLab on notebooks/")
     lab.add_argument("--dir", type=Path, default=Path("notebooks"))
-    lab.add_argument("extra", nargs=argparse.REMAINDER)
-    lab.set_defaults(func=cmd_lab)
+    lab.set_defaults(func=cmd_lab)  # other options (e.g. --port 8899 --no-browser) go to JupyterLab
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if extra and args.command != "lab":
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     _configure_logging(args.verbose)
     if getattr(args, "seed", 0) is None:
         from ccsp_analysis.demo import SEED
