@@ -29,9 +29,10 @@ def published() -> dict:
     """The published figures (../shared/reference/published_figures.yaml) -- the independent reference."""
     import yaml
 
-    if not PUBLISHED.is_file():
-        pytest.skip(f"published figures not present at {PUBLISHED}")
-    return yaml.safe_load(PUBLISHED.read_text())
+    # the shared transcription when present, else the copy the project ships (tests/unit/test_reference.py
+    # keeps the two equal), so the reproduction tests always run
+    path = PUBLISHED if PUBLISHED.is_file() else ROOT / "reference" / "coventry_published_figures.yaml"
+    return yaml.safe_load(path.read_text())
 
 
 @pytest.fixture(scope="session")

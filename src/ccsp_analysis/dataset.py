@@ -62,10 +62,23 @@ def input_hashes(params: Params, hashes: HashCache) -> dict[str, str]:
     return out
 
 
-def dataset_key(params: Params, inputs: dict[str, str]) -> str:
+def code_hash() -> str:
+    """Hash of the code that shapes the dataset (this module, the readers, schemas, taxonomy)."""
     import hashlib
 
-    spec = {"v": DATASET_VERSION, "pkg": __version__, "area": params.area.model_dump(), "inputs": inputs}
+    pkg = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted([pkg / "dataset.py", pkg / "schemas.py", pkg / "taxonomy.py", pkg / "periods.py", *(pkg / "sources").glob("*.py")]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def dataset_key(params: Params, inputs: dict[str, str]) -> str:
+    """Cache key: the inputs' hashes, the area, and the code that builds the tables."""
+    import hashlib
+
+    spec = {"v": DATASET_VERSION, "pkg": __version__, "code": code_hash(), "area": params.area.model_dump(), "inputs": inputs}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:20]
 
 

@@ -85,3 +85,15 @@ def test_monthly_series_fills_missing_months(params):
     s = monthly_series(_dataset(), params, "trc")
     assert len(s) == 36 and s.index[-1] == pd.Timestamp("2016-03-01")
     assert s.sum() == 9 and s[pd.Timestamp("2015-12-01")] == 0
+
+
+def test_most_similar_group_matches_the_area_exactly(params):
+    data = _dataset()
+    data.tables["most_similar_group"] = pd.DataFrame({
+        "period": ["2015-16"] * 3, "csp": ["Bedfordshire - Bedford", "Bedfordshire - Luton", "Kent - Dover"],
+        "crimes_per_1000": [99.0, 10.0, 20.0], "value_source": ["published"] * 3})
+    bedford = params.model_copy(update={"area": params.area.model_copy(update={"name": "Bedford"})})
+    table, result, rate = most_similar_group(data, bedford)
+    # "Bedford" is in "Bedfordshire - Luton" as text but is not that partnership: Luton stays in the group
+    assert table.set_index("csp").loc["Bedfordshire - Luton", "crimes_per_1000"] == 10.0
+    assert result.n == 3 and result.mean_all == pytest.approx((50.0 + 10.0 + 20.0) / 3)

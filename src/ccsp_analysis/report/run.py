@@ -208,7 +208,8 @@ def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, aud
     figures = _write_tables(results, staging / "tables")
     outcomes = {n: SectionOutcome(n, REGISTRY[n][0], f"{n}.html") for n in names}
     say(f"executing {len(names)} section notebooks ({jobs} at a time)")
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs))
+    try:
         futures = {pool.submit(_execute, str(root / "notebooks" / f"{n}.ipynb"), str(staging / "notebooks" / f"{n}.ipynb"),
                                str(params.params_file), str(root / "notebooks")): n for n in names}
         for i, fut in enumerate(as_completed(futures), start=1):
@@ -217,6 +218,10 @@ def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, aud
             o.seconds, o.error, o.cell = fut.result()
             o.status = "ok" if o.error is None else "failed"
             say(f"[{i}/{len(names)}] {n}: {o.status} in {o.seconds:.1f} s" + (f" (cell {o.cell}: {o.error})" if o.error else ""))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not start the queued notebooks
+        raise
+    pool.shutdown()
     nbformat.write(appendix_notebook(root, results, params.disclosure_threshold), staging / "notebooks" / f"{APPENDIX}.ipynb")
     outcomes[APPENDIX] = SectionOutcome(APPENDIX, APPENDIX_TITLE, f"{APPENDIX}.html")
     names = [*names, APPENDIX]

@@ -92,7 +92,8 @@ def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, sta
     pop = data.mid_year[data.mid_year["year"] == params.fy.start_year]["population"].sum()
     trc = int((_in(data.crimes, params.fy.months(params.quarter))).sum())
     rate = 1000.0 * trc / pop if pop else None
-    is_area = msg["csp"].str.contains(params.area.name, regex=False)
+    # rows are "<force> - <partnership>": match the partnership's name exactly (not "Bedford" in "Bedfordshire")
+    is_area = msg["csp"].str.split(" - ").str[-1].str.strip().str.casefold() == params.area.name.casefold()
     others = msg.loc[~is_area & msg["crimes_per_1000"].notna(), "crimes_per_1000"].tolist()
     table = pd.DataFrame({"csp": msg["csp"], "crimes_per_1000": msg["crimes_per_1000"], "source": msg.get("value_source", "")})
     table.loc[is_area, ["crimes_per_1000", "source"]] = [rate, "computed from this run's data"]
