@@ -19,6 +19,8 @@ ALL_SECTIONS: tuple[str, ...] = (
     "00_data_audit", "01_key_findings", "02_city_profile", "03_priority_1", "04_priority_2", "05_priority_3",
     "06_areas", "07_survey", "08_performance", "09_reconciliation",
 )
+#: Sections of a quarterly performance report (the annual sections compare whole years).
+PERFORMANCE_SECTIONS: tuple[str, ...] = ("00_data_audit", "08_performance", "09_reconciliation")
 DEFAULTS_FILE = "defaults.yaml"
 
 
@@ -95,8 +97,14 @@ class Params(_Frozen):
     def _comparison_default(self) -> Params:
         if self.comparison is None:
             object.__setattr__(self, "comparison", self.fy.previous().label)
+        if self.comparison_fy >= self.fy:
+            raise ValueError(f"comparison {self.comparison} must be a year before period {self.period}")
         if self.mode == "performance" and self.quarter is None:
             raise ValueError("mode 'performance' needs a quarter (1-4)")
+        if self.mode == "assessment" and self.quarter is not None:
+            raise ValueError("quarter is for mode 'performance'; an assessment covers the whole financial year")
+        if self.mode == "performance" and "sections" not in self.model_fields_set:
+            object.__setattr__(self, "sections", PERFORMANCE_SECTIONS)
         return self
 
     @property

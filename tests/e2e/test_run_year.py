@@ -156,3 +156,17 @@ def test_bad_params_fail_before_any_kernel(root, tmp_path):
     proc = _ccsp("run", str(bad), "--outputs", str(tmp_path / "o"), cwd=root)
     assert proc.returncode == 2 and "favourite_colour: unknown key" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_missing_source_fails_only_the_sections_that_need_it(root, demo_dir, tmp_path):
+    proj = _scratch_project(root, tmp_path, demo_dir)
+    year = proj / "params" / "2023-24.yaml"
+    year.write_text(year.read_text() + "sources:\n  fly_tipping: null\n")
+    out = tmp_path / "out"
+    proc = _ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
+    assert proc.returncode == 1
+    assert "04_priority_2" in proc.stderr and "computing the section" in proc.stderr
+    run = json.loads((out / "coventry" / "2023-24" / "run.json").read_text())
+    status = {s["name"]: s["status"] for s in run["sections"]}
+    assert status["04_priority_2"] == "failed"
+    assert status["01_key_findings"] == "ok" and status["09_reconciliation"] == "ok"  # the rest still render

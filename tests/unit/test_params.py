@@ -83,3 +83,18 @@ def test_project_params_files_validate(chdir_root):
         p = load_params(year, check_files=False)
         assert p.area.la_code == "E08000026" and p.synthetic
     assert load_params("2015-16", check_files=False).quarter == 4
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("period: 2023-24\ncomparison: 2023-24\n", "must be a year before"),
+    ("period: 2023-24\ncomparison: 2024-25\n", "must be a year before"),
+    ("period: 2023-24\nquarter: 2\n", "quarter is for mode 'performance'"),
+])
+def test_period_rules(tmp_path, text, fragment):
+    with pytest.raises(ParamsError, match=fragment):
+        load_params(_project(tmp_path, text))
+
+
+def test_performance_mode_defaults_to_the_report_sections(tmp_path):
+    p = load_params(_project(tmp_path, "period: 2015-16\nmode: performance\nquarter: 2\n"))
+    assert p.sections == ("00_data_audit", "08_performance", "09_reconciliation")

@@ -25,7 +25,7 @@ def _crimes(rows):
     df = pd.DataFrame(rows, columns=["month", "domestic_abuse", "hate_strand"])
     df["month"] = pd.to_datetime(df["month"])
     df["fy"] = df["month"].map(lambda m: f"{m.year - (m.month < 4)}-{(m.year - (m.month < 4) + 1) % 100:02d}")
-    for col in ("ho_code", "ho_group", "victim_sex"):
+    for col in ("ho_code", "ho_group", "victim_sex", "police_category"):
         df[col] = None
     df["victim_age"] = pd.array([None] * len(df), dtype="Int64")
     return df
@@ -97,3 +97,14 @@ def test_most_similar_group_matches_the_area_exactly(params):
     # "Bedford" is in "Bedfordshire - Luton" as text but is not that partnership: Luton stays in the group
     assert table.set_index("csp").loc["Bedfordshire - Luton", "crimes_per_1000"] == 10.0
     assert result.n == 3 and result.mean_all == pytest.approx((50.0 + 10.0 + 20.0) / 3)
+
+
+def test_quarter_two_compares_the_same_months(params):
+    q2 = params.model_copy(update={"quarter": 2})
+    from ccsp_analysis.sections.performance import plan_measures
+
+    # April-September: 2015-16 has 3 crimes (Apr, Jun, Sep); 2014-15 has 2 (May, Jul)
+    table = plan_measures(_dataset(), q2).set_index("measure")
+    assert (table.loc["trc", "current"], table.loc["trc", "previous"]) == (3, 2)
+    _table, _result, rate = most_similar_group(_dataset(), q2)
+    assert rate == pytest.approx(3 / 100 * 1000 * 12 / 6)  # 3 crimes in 6 months, 100 residents, annualised

@@ -46,18 +46,27 @@ class IndexSection:
 
 def run_rows(params: Params, data: Dataset) -> list[tuple[str, str]]:
     """The run-parameters block's rows: area, period, comparison, date of data, threshold, file."""
-    fy, cmp_ = FinancialYear.parse(params.period), FinancialYear.parse(params.comparison)
+    cmp_ = FinancialYear.parse(params.comparison)
     # the last month of data the report covers (not later data the files may also hold)
     in_period = data.crimes["month"][data.crimes["month"] <= params.fy.months(params.quarter)[-1]]
     last = in_period.max()
     rows = [("Area", f"{params.area.name} ({params.area.la_code})"),
-            ("Period", f"{fy.text} (April {fy.start_year} to March {fy.start_year + 1})"),
+            ("Period", period_text(params)),
             ("Compared with", cmp_.text), ("Data to", last.strftime("%B %Y") if pd.notna(last) else "no data"),
             ("Disclosure threshold", str(params.disclosure_threshold)),
             ("Parameters", params.params_file.name if params.params_file else "")]
     if params.synthetic:
         rows.append(("Data", "synthetic demonstration data"))
     return rows
+
+
+def period_text(params: Params) -> str:
+    """The period covered, e.g. '2015/16 (April 2015 to September 2015, year to date at quarter 2)'."""
+    months = params.fy.months(params.quarter)
+    span = f"{months[0]:%B %Y} to {months[-1]:%B %Y}"
+    if params.quarter is not None:
+        span += f", year to date at quarter {params.quarter}"
+    return f"{params.fy.text} ({span})"
 
 
 def footer_text(data: Dataset) -> str:
@@ -135,7 +144,7 @@ def index_context(params: Params, data: Dataset, sections: Sequence[Outcome], re
         "title": f"{params.area.name} Community Safety Partnership: "
                  + (f"Performance report, quarter {params.quarter} {fy.text}" if params.mode == "performance"
                     else f"Strategic Assessment {fy.text}"),
-        "area": params.area.name, "period_text": f"April {fy.start_year} to March {fy.start_year + 1}",
+        "area": params.area.name, "period_text": period_text(params).split(" (", 1)[1].rstrip(")"),
         "comparison_text": cmp_.text, "synthetic": params.synthetic, "sections": contents,
         "findings": findings, "exceptions": exception_report(data, params, results),
         "failures": [f"{o.title} ({o.name}): cell {o.cell}: {o.error}" for o in sections if o.status != "ok"],

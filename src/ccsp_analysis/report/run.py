@@ -22,7 +22,8 @@ from ccsp_analysis.errors import RunError
 from ccsp_analysis.params import Params, load_params
 from ccsp_analysis.report import pages
 from ccsp_analysis.report.appendix import APPENDIX, APPENDIX_TITLE, appendix_notebook
-from ccsp_analysis.sections import REGISTRY
+from ccsp_analysis.sections import REGISTRY, compute_sections
+from ccsp_analysis.sections.result import merge_figures
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
@@ -117,24 +118,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def merge_figures(results: dict) -> pd.DataFrame:
-    """Every section's figures in one table; an id two sections give different values is an error."""
-    frames = [r.figures_frame().assign(section=n) for n, r in results.items()]
-    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "section"])
-    for fid, grp in fig.groupby("id", sort=False):
-        if grp["value"].astype(str).nunique() > 1:
-            raise RunError(f"figure '{fid}' has different values in sections {list(grp['section'])}: {list(grp['value'])}")
-    return fig.drop_duplicates("id").reset_index(drop=True)
-
-
-def compute_sections(data: dataset.Dataset, params: Params, names: list[str]) -> dict:
-    """Each section's tables and figures; the reconciliation last, over the others' figures."""
-    results = {n: REGISTRY[n][1](data, params) for n in names if n != "09_reconciliation"}
-    if "09_reconciliation" in names:
-        results["09_reconciliation"] = REGISTRY["09_reconciliation"][1](data, params, figures=merge_figures(results))
-    return {n: results[n] for n in names}
-
-
 def _write_tables(results: dict, folder: Path) -> pd.DataFrame:
     folder.mkdir(parents=True, exist_ok=True)
     for name, result in results.items():
@@ -204,20 +187,24 @@ def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, aud
     missing = [n for n in names if not (root / "notebooks" / f"{n}.ipynb").exists()]
     if missing:
         raise RunError(f"no notebook for section(s) {missing} in {root / 'notebooks'}")
-    results = compute_sections(data, params, names)
+    results, errors = compute_sections(data, params, names)
     figures = _write_tables(results, staging / "tables")
     outcomes = {n: SectionOutcome(n, REGISTRY[n][0], f"{n}.html") for n in names}
-    say(f"executing {len(names)} section notebooks ({jobs} at a time)")
+    for n, error in errors.items():
+        outcomes[n].status, outcomes[n].error = "failed", f"computing the section: {error}"
+        say(f"{n}: failed while computing its tables ({error})")
+    to_run = [n for n in names if n not in errors]
+    say(f"executing {len(to_run)} section notebooks ({jobs} at a time)")
     pool = ProcessPoolExecutor(max_workers=max(1, jobs))
     try:
         futures = {pool.submit(_execute, str(root / "notebooks" / f"{n}.ipynb"), str(staging / "notebooks" / f"{n}.ipynb"),
-                               str(params.params_file), str(root / "notebooks")): n for n in names}
+                               str(params.params_file), str(root / "notebooks")): n for n in to_run}
         for i, fut in enumerate(as_completed(futures), start=1):
             n = futures[fut]
             o = outcomes[n]
             o.seconds, o.error, o.cell = fut.result()
             o.status = "ok" if o.error is None else "failed"
-            say(f"[{i}/{len(names)}] {n}: {o.status} in {o.seconds:.1f} s" + (f" (cell {o.cell}: {o.error})" if o.error else ""))
+            say(f"[{i}/{len(to_run)}] {n}: {o.status} in {o.seconds:.1f} s" + (f" (cell {o.cell}: {o.error})" if o.error else ""))
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not start the queued notebooks
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from ccsp_analysis.sections import (
@@ -16,7 +17,9 @@ from ccsp_analysis.sections import (
     reconciliation,
     survey,
 )
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.sections.result import SectionResult, merge_figures
+
+log = logging.getLogger(__name__)
 
 #: Section name (the notebook's file stem) -> (page title, function computing its tables and figures).
 REGISTRY: dict[str, tuple[str, Callable]] = {
@@ -32,4 +35,25 @@ REGISTRY: dict[str, tuple[str, Callable]] = {
     "09_reconciliation": ("Reconciliation with the published figures", reconciliation.reconciliation),
 }
 
-__all__ = ["REGISTRY", "SectionResult"]
+
+
+def compute_sections(data, params, names: list[str]) -> tuple[dict, dict[str, str]]:
+    """Each section's tables and figures (the reconciliation last, over the others' figures).
+
+    A section whose function raises (e.g. an input it needs is missing) is left out and its
+    error returned, so the other sections still run.
+    """
+    results, errors = {}, {}
+    for n in names:
+        try:
+            if n == "09_reconciliation":
+                results[n] = REGISTRY[n][1](data, params, figures=merge_figures(results))
+            else:
+                results[n] = REGISTRY[n][1](data, params)
+        except Exception as exc:  # noqa: BLE001 -- reported as the section's failure, the run goes on
+            log.exception("section %s failed", n)
+            errors[n] = f"{type(exc).__name__}: {exc}"
+    return results, errors
+
+
+__all__ = ["REGISTRY", "SectionResult", "compute_sections"]

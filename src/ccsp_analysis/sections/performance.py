@@ -33,13 +33,19 @@ def _in(frame: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
 
 
 def plan_measures(data: Dataset, params: Params) -> pd.DataFrame:
-    """Every plan measure by board with both counts, the change and a direction of travel."""
+    """Every plan measure by board with both counts, the change and a direction of travel.
+
+    In performance mode both years count the same months: the year to date at the end of the quarter.
+    """
+    cur, prev = _months_to_date(params)
+    months = cur.append(prev)
+    crimes = data.crimes[_in(data.crimes, months)]
     rows = []
     for board, names in PLAN.items():
-        table = grouping_changes(data.crimes, list(names), params.period, params.comparison)
+        table = grouping_changes(crimes, list(names), params.period, params.comparison)
         table.insert(0, "board", board)
         rows.append(table)
-    police_asb = data.asb[data.asb["recorded_by"] == "police"]
+    police_asb = data.asb[(data.asb["recorded_by"] == "police") & _in(data.asb, months)]
     asb = change_row("asb", "Anti-social behaviour (police-recorded)", int((police_asb["fy"] == params.period).sum()),
                      int((police_asb["fy"] == params.comparison).sum()))
     rows.append(pd.DataFrame([{"board": "Priority 2: public place safety and reassurance", **asb}]))
@@ -90,8 +96,10 @@ def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, sta
         return pd.DataFrame(columns=["csp", "crimes_per_1000", "source"]), None, None
     msg = msg[msg["period"] == params.period].copy()
     pop = data.mid_year[data.mid_year["year"] == params.fy.start_year]["population"].sum()
-    trc = int((_in(data.crimes, params.fy.months(params.quarter))).sum())
-    rate = 1000.0 * trc / pop if pop else None
+    months = params.fy.months(params.quarter)
+    trc = int((_in(data.crimes, months)).sum())
+    # crimes per 1,000 residents a year: a year-to-date count is annualised (x 12 / months)
+    rate = 1000.0 * trc / pop * 12 / len(months) if pop else None
     # rows are "<force> - <partnership>": match the partnership's name exactly (not "Bedford" in "Bedfordshire")
     is_area = msg["csp"].str.split(" - ").str[-1].str.strip().str.casefold() == params.area.name.casefold()
     others = msg.loc[~is_area & msg["crimes_per_1000"].notna(), "crimes_per_1000"].tolist()

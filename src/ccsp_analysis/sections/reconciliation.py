@@ -99,10 +99,11 @@ def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFra
 
 def run_figures(data: Dataset, params: Params) -> pd.DataFrame:
     """The figures every other section of the run produces (computed here so the notebook stays thin)."""
-    from ccsp_analysis.sections import REGISTRY
+    from ccsp_analysis.sections import compute_sections
+    from ccsp_analysis.sections.result import merge_figures
 
-    frames = [REGISTRY[n][1](data, params).figures_frame() for n in params.sections if n != "09_reconciliation"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value"])
+    results, _errors = compute_sections(data, params, [n for n in params.sections if n != "09_reconciliation"])
+    return merge_figures(results)
 
 
 def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None = None) -> SectionResult:

@@ -47,3 +47,15 @@ class SectionResult:
     def figures_frame(self) -> pd.DataFrame:
         # object dtype keeps counts as integers next to one-decimal percentages
         return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"], dtype=object)
+
+
+def merge_figures(results: dict) -> pd.DataFrame:
+    """Every section's figures in one table; an id two sections give different values is an error."""
+    from ccsp_analysis.errors import RunError
+
+    frames = [r.figures_frame().assign(section=n) for n, r in results.items()]
+    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "section"])
+    for fid, grp in fig.groupby("id", sort=False):
+        if grp["value"].astype(str).nunique() > 1:
+            raise RunError(f"figure '{fid}' has different values in sections {list(grp['section'])}: {list(grp['value'])}")
+    return fig.drop_duplicates("id").reset_index(drop=True)
