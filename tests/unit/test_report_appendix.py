@@ -27,3 +27,13 @@ def test_appendix_has_one_h1_and_the_methods(root):
     assert "Comparing two periods" in page and "Garwood" in page  # from docs/methods.md
     assert "primary: below threshold 5" in page and "threshold 5" in page
     assert "Violence against women and girls" in page  # the grouping table
+
+
+def test_figures_csv_blanks_withheld_values():
+    from ccsp_analysis.sections.result import merge_figures, published_figures
+
+    r = SectionResult()
+    r.add_figure("homicides", 8, "Homicides", "count")
+    r.add_figure("homicides_youth_violence", 1, "Youth homicides", "count", withheld=True)
+    out = published_figures(merge_figures({"03": r})).set_index("id")["value"]
+    assert out["homicides"] == 8 and out["homicides_youth_violence"] is None

@@ -94,6 +94,8 @@ def test_county_lines_males_15_17(result):
     table = result.tables["county_lines_victims"].set_index("age_band")
     assert table.loc["15-17", "M"] is pd.NA  # 2 is below 5
     assert "too small to publish" in topic_sentences(result, "county_lines")[-1]
+    # the share (2 of 4) would give the hidden cell away: computed for the reconciliation, never published
+    assert next(f for f in result.figures if f["id"] == "county_lines_males_15_17_share")["withheld"] is True
 
 
 def test_modern_slavery_council_cases(result):

@@ -60,3 +60,12 @@ def test_count_must_match_exactly():
     assert row["status"] == "differs" and row["difference"] == -1
     row = compare({"id": "p", "kind": "pct_change", "value": -10.1}, -10.04)  # rounds to -10.0
     assert row["status"] == "differs"
+
+
+def test_withheld_figures_are_checked_but_not_shown():
+    figs = pd.DataFrame({"id": ["trc", "missing"], "value": [38508, 7], "withheld": [True, False]})
+    t = reconcile(figs, PUBLISHED, "2023-24").set_index("id")
+    assert t.loc["trc", "status"] == "reproduced (not shown)" and t.loc["trc", "reproduced"] is None
+    assert "disclosure control" in t.loc["trc", "note"]
+    wrong = reconcile(pd.DataFrame({"id": ["trc"], "value": [1], "withheld": [True]}), PUBLISHED, "2023-24")
+    assert wrong.set_index("id").loc["trc", "status"] == "differs (not shown)"  # a wrong value is still caught

@@ -23,7 +23,7 @@ from ccsp_analysis.params import Params, load_params
 from ccsp_analysis.report import pages
 from ccsp_analysis.report.appendix import APPENDIX, APPENDIX_TITLE, appendix_notebook
 from ccsp_analysis.sections import REGISTRY, compute_sections
-from ccsp_analysis.sections.result import merge_figures
+from ccsp_analysis.sections.result import merge_figures, published_figures
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
@@ -126,7 +126,7 @@ def _write_tables(results: dict, folder: Path) -> pd.DataFrame:
             if table in result.exports:
                 frame.to_csv(folder / result.exports[table], index=False)
     fig = merge_figures(results)
-    fig[["id", "value"]].to_csv(folder / "figures.csv", index=False)
+    published_figures(fig).to_csv(folder / "figures.csv", index=False)
     return fig
 
 

@@ -43,11 +43,17 @@ def topic_sentences(result: SectionResult, topic: str) -> list[str]:
     return list(table.loc[table["topic"] == topic, "sentence"])
 
 
-def add_change_figures(out: SectionResult, changes: pd.DataFrame, ids: dict[str, str], previous_fy: str) -> None:
-    """Add the % change of each row whose measure has a published figure id in ``ids`` (none when last year was 0)."""
+def add_change_figures(out: SectionResult, changes: pd.DataFrame, ids: dict[str, str], previous_fy: str,
+                       shown: pd.DataFrame | None = None) -> None:
+    """Add the % change of each row whose measure has a published figure id in ``ids`` (none when last year was 0).
+
+    ``shown``: the same table after disclosure control; a change whose counts it hides is withheld.
+    """
+    hidden = set(shown.loc[shown["current"].isna(), "measure"]) if shown is not None else set()
     for row in changes.itertuples():
         if row.measure in ids and not pd.isna(row.pct_change):
-            out.add_figure(ids[row.measure], row.pct_change, f"{row.label}: change on {previous_fy}", "pct_change")
+            out.add_figure(ids[row.measure], row.pct_change, f"{row.label}: change on {previous_fy}", "pct_change",
+                           withheld=row.measure in hidden)
 
 
 def frame_change(measure: str, label: str, frame: pd.DataFrame, fy: str, previous_fy: str) -> dict:

@@ -113,7 +113,8 @@ def _serious_violence(out: SectionResult, crimes: pd.DataFrame, fy: str, thresho
     homicides = cohort(crimes, "homicide", fy)
     young = int(homicides["serious_youth_violence"].sum())
     out.add_figure("homicides", len(homicides), "Homicides", "count")
-    out.add_figure("homicides_youth_violence", young, "Homicides linked to youth violence", "count")
+    out.add_figure("homicides_youth_violence", young, "Homicides linked to youth violence", "count",
+                   withheld=0 < young < threshold)  # a count of people below the threshold is never published
     parts = [f"{row.label.lower()} {narrative.fmt_pct(row.share_syv)}" for row in syv.itertuples() if pd.notna(row.share_syv)]
     of_sv = syv_row["share_serious_violence"]
     return [
@@ -169,8 +170,10 @@ def _referrals(out: SectionResult, services: pd.DataFrame, fy: str, prev: str, t
     rows = [frame_change(s, f"Referrals to {s}", services[services["service"] == s], fy, prev) for s in sorted(services["service"].unique())]
     total = frame_change("all", "Referrals to domestic abuse services", services, fy, prev)
     shown = people_changes(out, SECTION, "da_referrals", pd.DataFrame([*rows, total]), threshold, total="all")
-    out.add_figure("da_referrals", total["current"], "Referrals to domestic abuse services", "count")
-    out.add_figure("da_referrals_change", total["pct_change"], f"Referrals to domestic abuse services: change on {prev}", "pct_change")
+    hidden = bool(pd.isna(shown["current"].iloc[-1]))  # the total row after disclosure control
+    out.add_figure("da_referrals", total["current"], "Referrals to domestic abuse services", "count", withheld=hidden)
+    out.add_figure("da_referrals_change", total["pct_change"], f"Referrals to domestic abuse services: change on {prev}",
+                   "pct_change", withheld=hidden)
     return [shown["sentence"].iloc[-1]]
 
 
@@ -203,8 +206,10 @@ def _reoffending(out: SectionResult, reoffending: pd.DataFrame, fy: str, thresho
         fte = change_row("first_time_entrants", "First-time entrants to the youth justice system",
                          int(counts.loc[periods[-1], "first_time_entrants"]), int(counts.loc[periods[-2], "first_time_entrants"]))
         fte_shown = people_changes(out, SECTION, "first_time_entrants", pd.DataFrame([fte]), threshold)
-        out.add_figure("first_time_entrants", fte["current"], f"First-time entrants ({periods[-1]})", "count")
-        out.add_figure("first_time_entrants_change", fte["pct_change"], f"First-time entrants: change on {periods[-2]}", "pct_change")
+        hidden = bool(pd.isna(fte_shown["current"].iloc[0]))
+        out.add_figure("first_time_entrants", fte["current"], f"First-time entrants ({periods[-1]})", "count", withheld=hidden)
+        out.add_figure("first_time_entrants_change", fte["pct_change"], f"First-time entrants: change on {periods[-2]}",
+                       "pct_change", withheld=hidden)
         said.append(fte_shown["sentence"].iloc[0])
     return said
 

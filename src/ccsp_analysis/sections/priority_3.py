@@ -92,11 +92,17 @@ def _hate(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str) -> list[
 
 def _victims(out: SectionResult, crimes: pd.DataFrame, fy: str, threshold: int) -> list[str]:
     victims = {name: with_victim(in_groupings(crimes, [name], fy)) for name in VICTIM_TABLES}
-    for name, edges in VICTIM_TABLES.items():
-        people_table(out, SECTION, f"{name}_victims", age_sex_counts(victims[name], edges), threshold)
+    shown = {name: people_table(out, SECTION, f"{name}_victims", age_sex_counts(victims[name], edges), threshold)
+             for name, edges in VICTIM_TABLES.items()}
     county = victims["county_lines"]
     boys = victim_count(county, "M", (15, 17))
-    out.add_figure("county_lines_males_15_17_share", share(boys, len(county)), "Males aged 15-17: share of county lines", "share")
+    # the share would give away the 15-17 male cell when disclosure control hid it
+    cell = shown["county_lines"].set_index("age_band")
+    hidden = "15-17" in cell.index and "M" in cell.columns and pd.isna(cell.loc["15-17", "M"])
+    out.add_figure("county_lines_males_15_17_share", share(boys, len(county)), "Males aged 15-17: share of county lines",
+                   "share", withheld=hidden)
+    if hidden:
+        return ["Males aged 15-17: numbers too small to publish (the share would reveal a cell hidden to protect individuals)."]
     return [share_of_people("Males aged 15-17", boys, len(county), "children involved in county lines offences", threshold)]
 
 
@@ -135,8 +141,9 @@ def priority_3(data: Dataset, params: Params) -> SectionResult:
     fy, prev, threshold = params.period, params.comparison, params.disclosure_threshold
     crimes, out = data.crimes, new_result()
     changes = grouping_changes(crimes, CHANGE_GROUPINGS, fy, prev)
-    add_change_figures(out, changes, CHANGE_IDS, prev)
-    shown = people_changes(out, SECTION, "changes", changes, threshold).set_index("measure")["sentence"]
+    shown_table = people_changes(out, SECTION, "changes", changes, threshold)
+    add_change_figures(out, changes, CHANGE_IDS, prev, shown=shown_table)
+    shown = shown_table.set_index("measure")["sentence"]
     said = {name: [shown[name]] if name in shown.index else [] for name in CHANGE_GROUPINGS}
     said["hate_crime"] += _hate(out, crimes, fy, prev)
     said["county_lines"] += _victims(out, crimes, fy, threshold)

@@ -91,9 +91,21 @@ def compare(fig: dict, reproduced) -> dict:
 
 
 def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFrame:
-    """Published figures of ``period`` against the run's ``figures`` (columns id, value)."""
+    """Published figures of ``period`` against the run's ``figures`` (columns id, value[, withheld]).
+
+    A withheld figure (disclosure control) is compared but its reproduced value and difference
+    are not shown.
+    """
     produced = dict(zip(figures["id"], figures["value"], strict=True))
-    rows = [compare(f, produced.get(f["id"])) for f in figures_for_period(published, period)]
+    withheld = set(figures.loc[figures["withheld"].astype(bool), "id"]) if "withheld" in figures else set()
+    rows = []
+    for f in figures_for_period(published, period):
+        row = compare(f, produced.get(f["id"]))
+        if f["id"] in withheld:
+            row.update(reproduced=None, difference=None, status=f"{row['status']} (not shown)",
+                       note="withheld for disclosure control: it would reveal a suppressed cell or a count below the threshold"
+                       + (f"; {row['note']}" if row["note"] else ""))
+        rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS, dtype=object)  # counts stay whole numbers
 
 
@@ -117,10 +129,12 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
     table = reconcile(figs, read_published(params.sources.published_figures), params.period)
     out.tables["reconciliation"] = table
     out.exports["reconciliation"] = "reconciliation.csv"
-    counts = table["status"].value_counts()
+    counts = table["status"].str.replace(" (not shown)", "", regex=False).value_counts()
+    hidden = int(table["status"].str.endswith("(not shown)").sum())
     out.sentences.append(
         f"Of {len(table)} figures published for {FinancialYear.parse(params.period).text}, "
-        f"{counts.get('reproduced', 0)} are reproduced, {counts.get('inconsistent', 0)} are inconsistent in the "
+        f"{counts.get('reproduced', 0)} are reproduced ({hidden} of them checked but not shown, for disclosure control), "
+        f"{counts.get('inconsistent', 0)} are inconsistent in the "
         f"document itself, {counts.get('differs', 0)} differ and {counts.get('not reproduced', 0)} are not produced by this run."
     )
     return out

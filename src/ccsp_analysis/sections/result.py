@@ -25,10 +25,13 @@ class SectionResult:
     #: tables also written under a fixed file name in tables/ (e.g. reconciliation -> reconciliation.csv)
     exports: dict[str, str] = field(default_factory=dict)
 
-    def add_figure(self, fid: str, value, label: str, kind: str, decimals: int = 1) -> None:
+    def add_figure(self, fid: str, value, label: str, kind: str, decimals: int = 1, withheld: bool = False) -> None:
         """Record a headline figure; counts stay whole, others are rounded half-up to ``decimals``.
 
         A None value (not computable from the data given) is skipped; a list is joined with "; ".
+        ``withheld``: a figure about people that would reveal a suppressed cell or a count below
+        the disclosure threshold. It is kept for the reconciliation's check but never published
+        (figures.csv leaves its value blank).
         """
         if kind not in FIGURE_KINDS:
             raise ValueError(f"unknown figure kind '{kind}'; use one of {FIGURE_KINDS}")
@@ -42,11 +45,11 @@ class SectionResult:
             shown = int(value)
         else:
             shown = round_half_up(float(value), decimals)
-        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind})
+        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind, "withheld": bool(withheld)})
 
     def figures_frame(self) -> pd.DataFrame:
         # object dtype keeps counts as integers next to one-decimal percentages
-        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind"], dtype=object)
+        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind", "withheld"], dtype=object)
 
 
 def merge_figures(results: dict) -> pd.DataFrame:
@@ -54,8 +57,17 @@ def merge_figures(results: dict) -> pd.DataFrame:
     from ccsp_analysis.errors import RunError
 
     frames = [r.figures_frame().assign(section=n) for n, r in results.items()]
-    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "section"])
+    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "withheld", "section"])
     for fid, grp in fig.groupby("id", sort=False):
         if grp["value"].astype(str).nunique() > 1:
             raise RunError(f"figure '{fid}' has different values in sections {list(grp['section'])}: {list(grp['value'])}")
-    return fig.drop_duplicates("id").reset_index(drop=True)
+    fig = fig.drop_duplicates("id").reset_index(drop=True)
+    fig["withheld"] = fig["withheld"].fillna(False).astype(bool)
+    return fig
+
+
+def published_figures(fig: pd.DataFrame) -> pd.DataFrame:
+    """The figures as written to figures.csv: withheld ones keep their id with a blank value."""
+    out = fig[["id", "value"]].copy()
+    out.loc[fig["withheld"].to_numpy(dtype=bool), "value"] = None
+    return out
