@@ -69,3 +69,13 @@ def test_withheld_figures_are_checked_but_not_shown():
     assert "disclosure control" in t.loc["trc", "note"]
     wrong = reconcile(pd.DataFrame({"id": ["trc"], "value": [1], "withheld": [True]}), PUBLISHED, "2023-24")
     assert wrong.set_index("id").loc["trc", "status"] == "differs (not shown)"  # a wrong value is still caught
+
+
+def test_precision_and_no_double_rounding():
+    # published 29.0 (printed "29%"): 28.7 rounds to 29 at the printed precision
+    assert compare({"id": "s", "kind": "share", "value": 29.0}, 28.7)["status"] == "reproduced"
+    assert compare({"id": "s", "kind": "share", "value": 29.0}, 28.4)["status"] == "differs"
+    # exact 28.45 against a published 28: rounding first to 28.5 and again to 29 would be wrong
+    figs = pd.DataFrame({"id": ["trc_change"], "value": [-10.1], "exact": [-10.0995], "withheld": [False]})
+    assert reconcile(figs, PUBLISHED, "2023-24").set_index("id").loc["trc_change", "status"] == "reproduced"
+    assert compare({"id": "x", "kind": "share", "value": 28.0}, 28.45)["status"] == "reproduced"

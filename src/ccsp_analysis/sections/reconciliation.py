@@ -79,9 +79,11 @@ def compare(fig: dict, reproduced) -> dict:
         row["difference"] = float(reproduced) - float(pub)
         match = float(reproduced) == float(pub)
     else:
-        shown = round_half_up(float(reproduced), decimals_of(pub))
+        # compared at the precision the document printed; a whole number (YAML 29.0) may have been printed "29%"
+        places = decimals_of(pub)
+        shown = round_half_up(float(reproduced), places)
         row["difference"] = round(shown - float(pub), 6)
-        match = shown == float(pub)
+        match = shown == float(pub) or (float(pub).is_integer() and round_half_up(float(reproduced), 0) == float(pub))
     if status_doc == "inconsistent":
         row["status"] = "inconsistent"
         row["note"] = f"the document's own numbers disagree: {note}" if note else "the document's own numbers disagree"
@@ -96,7 +98,10 @@ def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFra
     A withheld figure (disclosure control) is compared but its reproduced value and difference
     are not shown.
     """
-    produced = dict(zip(figures["id"], figures["value"], strict=True))
+    # the unrounded value where the section recorded one, so nothing is rounded twice
+    exact = figures["exact"] if "exact" in figures else figures["value"]
+    produced = {fid: (e if e is not None and not (isinstance(e, float) and e != e) else v)
+                for fid, v, e in zip(figures["id"], figures["value"], exact, strict=True)}
     withheld = set(figures.loc[figures["withheld"].astype(bool), "id"]) if "withheld" in figures else set()
     rows = []
     for f in figures_for_period(published, period):

@@ -45,11 +45,13 @@ class SectionResult:
             shown = int(value)
         else:
             shown = round_half_up(float(value), decimals)
-        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind, "withheld": bool(withheld)})
+        exact = float(value) if kind not in ("list", "count", "money") else shown
+        self.figures.append({"id": fid, "value": shown, "label": label, "kind": kind, "withheld": bool(withheld),
+                             "exact": exact})
 
     def figures_frame(self) -> pd.DataFrame:
         # object dtype keeps counts as integers next to one-decimal percentages
-        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind", "withheld"], dtype=object)
+        return pd.DataFrame(self.figures, columns=["id", "value", "label", "kind", "withheld", "exact"], dtype=object)
 
 
 def merge_figures(results: dict) -> pd.DataFrame:
@@ -57,7 +59,7 @@ def merge_figures(results: dict) -> pd.DataFrame:
     from ccsp_analysis.errors import RunError
 
     frames = [r.figures_frame().assign(section=n) for n, r in results.items()]
-    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "withheld", "section"])
+    fig = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "value", "label", "kind", "withheld", "exact", "section"])
     for fid, grp in fig.groupby("id", sort=False):
         if grp["value"].astype(str).nunique() > 1:
             raise RunError(f"figure '{fid}' has different values in sections {list(grp['section'])}: {list(grp['value'])}")
