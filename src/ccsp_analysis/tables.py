@@ -104,6 +104,8 @@ class Table:
                 attrs = attrs_of[col]
                 if hidden:
                     attrs = ' class="num ccsp-suppressed" style="text-align:right"'
+                elif kind == "number" and isinstance(row[col], str):
+                    attrs = ' class="wide"'  # text in a mixed column wraps like text
                 tag = "th" if i == 0 else "td"
                 scope = ' scope="row"' if i == 0 else ""
                 cells.append(f"<{tag}{scope}{attrs}>{html.escape(text)}</{tag}>")

@@ -312,3 +312,13 @@ def test_number_kind_keeps_written_decimals():
 
     assert [_cell(v, "number") for v in (38508, -201, 9.0, 51.52, 83.482, "A; B")] == [
         "38,508", "-201", "9.0", "51.52", "83.482", "A; B"]
+
+
+def test_text_in_a_number_column_can_wrap():
+    import pandas as pd
+
+    from ccsp_analysis import tables
+
+    page = tables.show(pd.DataFrame({"v": [38508, "Environmental ASB; ASB; Motor vehicle / theft"]}), "c",
+                       {"v": ("Value", "number")})._repr_html_()
+    assert '<th scope="row" class="wide">Environmental ASB' in page  # not the nowrap numeric class
