@@ -79,3 +79,8 @@ def test_precision_and_no_double_rounding():
     figs = pd.DataFrame({"id": ["trc_change"], "value": [-10.1], "exact": [-10.0995], "withheld": [False]})
     assert reconcile(figs, PUBLISHED, "2023-24").set_index("id").loc["trc_change", "status"] == "reproduced"
     assert compare({"id": "x", "kind": "share", "value": 28.0}, 28.45)["status"] == "reproduced"
+
+
+def test_reproduced_column_shows_the_reported_figure():
+    figs = pd.DataFrame({"id": ["trc_change"], "value": [-10.1], "exact": [-10.0995], "withheld": [False]})
+    assert reconcile(figs, PUBLISHED, "2023-24").set_index("id").loc["trc_change", "reproduced"] == -10.1

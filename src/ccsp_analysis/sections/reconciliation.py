@@ -102,10 +102,13 @@ def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFra
     exact = figures["exact"] if "exact" in figures else figures["value"]
     produced = {fid: (e if e is not None and not (isinstance(e, float) and e != e) else v)
                 for fid, v, e in zip(figures["id"], figures["value"], exact, strict=True)}
+    reported = dict(zip(figures["id"], figures["value"], strict=True))  # as the run reports it
     withheld = set(figures.loc[figures["withheld"].astype(bool), "id"]) if "withheld" in figures else set()
     rows = []
     for f in figures_for_period(published, period):
         row = compare(f, produced.get(f["id"]))
+        if row["reproduced"] is not None:
+            row["reproduced"] = reported[f["id"]]
         if f["id"] in withheld:
             row.update(reproduced=None, difference=None, status=f"{row['status']} (not shown)",
                        note="withheld for disclosure control: it would reveal a suppressed cell or a count below the threshold"
