@@ -176,7 +176,7 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
     cols = ["month", "fy", "lsoa_code", "ward_code", "ward_name", "asb_type", "recorded_by", "source"]
     if src.police_asb is not None:
         # The force's typed ASB incidents replace the untyped police.uk ASB rows (same incidents).
-        police_asb = _months(_with_area(partner.read_partner("police_asb", src.police_asb), geography, "police_asb", src.police_asb, audit))
+        police_asb = _months(_with_area(partner.read_police_asb(src.police_asb), geography, "police_asb", src.police_asb, audit))
         police_asb["source"] = "police_asb"
     else:
         police_asb = street[street["is_asb"]].copy()
@@ -214,10 +214,10 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
     reoffending = optional("reoffending", partner.read_reoffending, src.reoffending)
     funding = optional("funding", partner.read_funding, src.funding)
 
-    nrm = optional("nrm_referrals", lambda p: partner.read_partner("nrm_referrals", p), src.nrm_referrals)
+    nrm = optional("nrm_referrals", partner.read_nrm_referrals, src.nrm_referrals)
     if not nrm.empty:
         nrm = _months(nrm)
-    msg = optional("most_similar_group", lambda p: partner.read_partner("most_similar_group", p), src.most_similar_group)
+    msg = optional("most_similar_group", partner.read_most_similar_group, src.most_similar_group)
     by_age = pd.DataFrame()
     if src.population_by_age is not None:
         by_age = ons.read_population_by_age(src.population_by_age, lsoa_codes=codes)

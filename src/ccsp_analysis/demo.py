@@ -16,6 +16,7 @@ import pandas as pd
 from ccsp_analysis import demo_calibration as cal
 from ccsp_analysis.demo_crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
 from ccsp_analysis.demo_geography import (
+    _round_to_total,
     real_geography,
     synthetic_geography,
     write_ons_files,
@@ -130,7 +131,7 @@ def _fly_tipping(rng, geo, y: int) -> pd.DataFrame:
     ward_codes = [w[0] for w in cal.WARDS]
     fol = cal.FLY_TIPPING_FOLESHILL_2023 if y == 2023 else round(0.23 * n)
     w = np.array([0.0 if c == cal.FOLESHILL else 1.0 for c in ward_codes])
-    quotas = _quota_counts(w, n - fol)
+    quotas = _round_to_total(w, n - fol)
     quotas[ward_codes.index(cal.FOLESHILL)] = fol
     ward = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
     return pd.DataFrame({
@@ -140,12 +141,6 @@ def _fly_tipping(rng, geo, y: int) -> pd.DataFrame:
         "waste_type": rng.choice(["Household", "Commercial", "Green", "White goods", "Construction"], n),
         "size": rng.choice(["single_item", "small_van", "transit_van", "tipper_lorry", "significant"], n, p=[0.3, 0.35, 0.25, 0.08, 0.02]),
     })
-
-
-def _quota_counts(weights: np.ndarray, total: int) -> np.ndarray:
-    from ccsp_analysis.demo_geography import _round_to_total
-
-    return _round_to_total(weights, total)
 
 
 def _da_referrals(rng, y: int) -> pd.DataFrame:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -13,8 +12,7 @@ from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
 
 def round_half_up(value: float, decimals: int = 1) -> float:
     """Round as published documents do (half away from zero, on the number as written): 10.05 -> 10.1."""
-    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return float(q)
+    return float(narrative.half_up(float(value), decimals))
 
 
 def slug(text: str) -> str:

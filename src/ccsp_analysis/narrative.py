@@ -24,6 +24,8 @@ __all__ = [
     "fmt_number",
     "fmt_pct",
     "fmt_rate",
+    "decimals_written",
+    "half_up",
     "rank_sentence",
     "share_sentence",
     "significance_phrase",
@@ -56,13 +58,23 @@ def fmt_number(value: float, decimals: int = 0) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise NarrativeError(f"cannot format {value!r} as a number")
-    exact = (
-        Decimal(int(value)) if isinstance(value, numbers.Integral) else Decimal(repr(float(value)))
-    )
-    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    rounded = half_up(value, decimals)
     if rounded == 0:
         rounded = abs(rounded)
     return f"{rounded:,.{decimals}f}"
+
+
+def half_up(value: float, decimals: int = 0) -> Decimal:
+    """``value`` rounded half away from zero on its shortest written form (10.05 -> 10.1, not 10.0)."""
+    exact = Decimal(int(value)) if isinstance(value, numbers.Integral) else Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def decimals_written(value: float) -> int:
+    """Decimal places of a number as written (31.0 -> 1, 51.52 -> 2, 38508 -> 0)."""
+    if isinstance(value, numbers.Integral):
+        return 0
+    return max(0, -int(Decimal(repr(float(value))).as_tuple().exponent))
 
 
 def fmt_count(value: float) -> str:

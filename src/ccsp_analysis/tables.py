@@ -6,7 +6,6 @@ import html
 import math
 import numbers
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 
@@ -49,7 +48,7 @@ def _cell(value, kind: str) -> str:
             return str(value)
         if isinstance(value, numbers.Integral):
             return narrative.fmt_count(value)
-        return narrative.fmt_number(value, max(0, -Decimal(repr(float(value))).as_tuple().exponent))
+        return narrative.fmt_number(value, narrative.decimals_written(value))
     if kind == "direction":
         return {"UP": "▲ up", "DOWN": "▼ down", "STABLE": "► stable"}.get(str(value), str(value))
     return str(value)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.measures import round_half_up
@@ -55,10 +55,7 @@ def figures_for_period(published: dict, period: str) -> list[dict]:
 
 def decimals_of(value: float) -> int:
     """Decimal places a published value was written with (31.0 -> 1, 51.52 -> 2, 83.482 -> 3)."""
-    if isinstance(value, int):
-        return 0
-    exp = Decimal(repr(float(value))).as_tuple().exponent
-    return max(0, -int(exp))
+    return narrative.decimals_written(value)
 
 
 def compare(fig: dict, reproduced) -> dict:
