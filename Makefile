@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 CCSP   := $(VENV)/bin/ccsp
 YEAR   ?= 2023-24
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q -c requirements/constraints.txt
-DEMO_SOURCES := $(wildcard src/ccsp_analysis/demo*.py) src/ccsp_analysis/schemas.py src/ccsp_analysis/taxonomy.py
+DEMO_SOURCES := $(wildcard src/ccsp_analysis/demo/*.py) src/ccsp_analysis/schemas.py src/ccsp_analysis/taxonomy.py
 
 .PHONY: help setup setup-test demo report test lab bench clean chromium lint
 

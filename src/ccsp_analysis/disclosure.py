@@ -9,16 +9,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis.errors import CcspError
+from ccsp_analysis.errors import DisclosureError
 
 __all__ = ["DisclosureError", "Suppression", "suppress", "suppress_percentages"]
 
 LOG_COLUMNS = ["row", "column", "reason"]
 logger = logging.getLogger(__name__)
-
-
-class DisclosureError(CcspError, ValueError):
-    """A table given for suppression is not a table of non-negative counts."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,22 @@ class RunError(CcspError):
     """A report run failed (a notebook raised, a render failed, outputs could not be written)."""
 
 
+class NarrativeError(CcspError, ValueError):
+    """A sentence or number format was asked for something it cannot describe."""
+
+
+class StatsError(CcspError, ValueError):
+    """A statistics function was given an input it cannot use (negative count, bad level, ...)."""
+
+
+class DisclosureError(CcspError, ValueError):
+    """A table given for suppression is not a table of non-negative counts."""
+
+
+class ChartError(CcspError, ValueError):
+    """A chart was given a frame without the columns or values it needs."""
+
+
 class DataError(CcspError):
     """An input data file is missing or does not match its documented format.
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
 from ccsp_analysis import narrative, stats
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import Params
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
-
-
-def round_half_up(value: float, decimals: int = 1) -> float:
-    """Round as published documents do (half away from zero, on the number as written): 10.05 -> 10.1."""
-    return float(narrative.half_up(float(value), decimals))
 
 
 def slug(text: str) -> str:
@@ -79,3 +78,82 @@ def by_key(frame: pd.DataFrame, key: list[str], fy: str, previous_fy: str) -> pd
     out = out.sort_values(["current"] + key, ascending=[False] + [True] * len(key), kind="stable").reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out
+
+
+def asb_change(data: Dataset, fy: str, previous_fy: str) -> dict:
+    """Police-recorded ASB in two years as a change row."""
+    police = data.asb[data.asb["recorded_by"] == "police"]
+    return change_row("asb", "Anti-social behaviour (police-recorded)",
+                      int((police["fy"] == fy).sum()), int((police["fy"] == previous_fy).sum()))
+
+
+def wards(crimes: pd.DataFrame, fy: str, previous_fy: str) -> pd.DataFrame:
+    """Every ward's recorded crime, share of TRC, change and rank by volume."""
+    return by_key(crimes, ["ward_code", "ward_name"], fy, previous_fy)
+
+
+#: Columns of the ward and area rate tables.
+RATE_COLUMNS = ["ward_code", "ward_name", "population", "crimes", "rate", "rate_low", "rate_high"]
+
+
+def _rate_row(code: str, name: str, population: int, crimes: int) -> dict:
+    rate, low, high = (
+        stats.rate_per_1000(crimes, population) if population > 0 else (None, None, None)
+    )
+    return dict(zip(RATE_COLUMNS, (code, name, population, crimes, rate, low, high), strict=True))
+
+
+def ward_rates(data: Dataset, params: Params) -> pd.DataFrame:
+    """Every ward's Census 2021 population, recorded crime in ``params.period`` and rate per 1,000.
+
+    Rates carry exact Poisson (Garwood) 95% intervals; wards with no crime are kept (count 0).
+    """
+    pop = data.population.groupby(["ward_code", "ward_name"], as_index=False)["population"].sum()
+    crimes = data.crimes[data.crimes["fy"] == params.period].groupby("ward_code").size()
+    rows = [
+        _rate_row(r.ward_code, r.ward_name, int(r.population), int(crimes.get(r.ward_code, 0)))
+        for r in pop.itertuples()
+    ]
+    return (
+        pd.DataFrame(rows, columns=RATE_COLUMNS)
+        .sort_values("ward_name", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def rates_table(data: Dataset, params: Params) -> pd.DataFrame:
+    """:func:`ward_rates` with a last row for the whole area: the denominators used elsewhere in the report."""
+    wards = ward_rates(data, params)
+    total = _rate_row(
+        params.area.la_code,
+        params.area.name,
+        int(wards["population"].sum()),
+        int(wards["crimes"].sum()),
+    )
+    return pd.concat([wards, pd.DataFrame([total])], ignore_index=True)
+
+
+def add_change_figures(out: SectionResult, changes: pd.DataFrame, ids: dict[str, str], previous_fy: str,
+                       shown: pd.DataFrame | None = None) -> None:
+    """Add the % change of each row whose measure has a published figure id in ``ids`` (none when last year was 0).
+
+    ``shown``: the same table after disclosure control; a change whose counts it hides is withheld.
+    """
+    hidden = set(shown.loc[shown["current"].isna(), "measure"]) if shown is not None else set()
+    for row in changes.itertuples():
+        if row.measure in ids and not pd.isna(row.pct_change):
+            out.add_figure(ids[row.measure], row.pct_change, f"{row.label}: change on {previous_fy}", "pct_change",
+                           withheld=row.measure in hidden)
+
+
+def frame_change(measure: str, label: str, frame: pd.DataFrame, fy: str, previous_fy: str) -> dict:
+    """A change row for the rows of ``frame`` (any table with an ``fy`` column) in two financial years."""
+    return change_row(measure, label, int((frame["fy"] == fy).sum()), int((frame["fy"] == previous_fy).sum()))
+
+
+def in_groupings(crimes: pd.DataFrame, groupings: Sequence[str], fy: str) -> pd.DataFrame:
+    """Crimes of ``fy`` that belong to every one of ``groupings`` (e.g. serious youth violence and robbery)."""
+    keep = crimes["fy"] == fy
+    for name in groupings:
+        keep &= grouping_mask(crimes, name)
+    return crimes[keep]

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from ccsp_analysis.errors import CcspError
+import pandas as pd
+
+from ccsp_analysis.errors import NarrativeError
+from ccsp_analysis.formatting import (
+    auto_decimals,
+    decimals_written,
+    fmt_count,
+    fmt_list,
+    fmt_number,
+    fmt_pct,
+    fmt_rate,
+    half_up,
+    point_name,
+)
+from ccsp_analysis.stats import Concentration, signals
+from ccsp_analysis.stats.spc import NEAR_COUNT, NEAR_WINDOW
 
 if TYPE_CHECKING:
     from ccsp_analysis.stats import CountComparison
@@ -32,77 +44,6 @@ __all__ = [
 ]
 
 _DIRECTION_WORDS = {"UP": "upward", "DOWN": "downward", "STABLE": "stable"}
-
-
-class NarrativeError(CcspError, ValueError):
-    """A sentence or number format was asked for something it cannot describe."""
-
-
-def fmt_number(value: float, decimals: int = 0) -> str:
-    """Format a number with thousands separators, rounding half away from zero.
-
-    Rounding works on the shortest decimal form of the number (``repr``), so 10.05 is
-    treated as written and gives "10.1" (Python's ``round`` and binary floats give "10.0").
-
-    Parameters
-    ----------
-    value
-        The number (int, float or numpy scalar); None, NaN and infinities are refused.
-    decimals
-        Decimal places to show.
-
-    Returns
-    -------
-    str
-        e.g. ``fmt_number(1234.25, 1) == "1,234.3"``; a value that rounds to zero has no sign.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise NarrativeError(f"cannot format {value!r} as a number")
-    rounded = half_up(value, decimals)
-    if rounded == 0:
-        rounded = abs(rounded)
-    return f"{rounded:,.{decimals}f}"
-
-
-def half_up(value: float, decimals: int = 0) -> Decimal:
-    """``value`` rounded half away from zero on its shortest written form (10.05 -> 10.1, not 10.0)."""
-    exact = Decimal(int(value)) if isinstance(value, numbers.Integral) else Decimal(repr(float(value)))
-    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def decimals_written(value: float) -> int:
-    """Decimal places of a number as written (31.0 -> 1, 51.52 -> 2, 38508 -> 0)."""
-    if isinstance(value, numbers.Integral):
-        return 0
-    return max(0, -int(Decimal(repr(float(value))).as_tuple().exponent))
-
-
-def fmt_count(value: float) -> str:
-    """A count with thousands separators: ``fmt_count(38508) == "38,508"``."""
-    return fmt_number(value, 0)
-
-
-def fmt_pct(value: float, decimals: int = 1) -> str:
-    """A percentage (already x100) to one decimal: ``fmt_pct(10.0996) == "10.1%"``."""
-    return fmt_number(value, decimals) + "%"
-
-
-def fmt_rate(value: float, decimals: int = 1) -> str:
-    """A rate (e.g. per 1,000 residents) to one decimal: ``fmt_rate(62.176) == "62.2"``."""
-    return fmt_number(value, decimals)
-
-
-def auto_decimals(values: Iterable[float]) -> int:
-    """Decimal places for showing values: 0 when every value is whole, otherwise 1."""
-    return 0 if all(float(v).is_integer() for v in values) else 1
-
-
-def fmt_list(items: Sequence[str]) -> str:
-    """Join words as prose: ``["a", "b", "c"]`` gives ``"a, b and c"``."""
-    items = [str(item) for item in items]
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def direction_word(direction: str) -> str:
@@ -200,3 +141,63 @@ def rank_sentence(
     else:
         place = f"the {_ordinal(n - rank + 1)} highest"
     return f"{label} had {place} {measure} of the {n} areas in {group}."
+
+
+def _pair(value: float, reference: float, decimals: int) -> str:
+    """'412 against 398', with one more decimal place while the two would look equal."""
+    while decimals < 3 and fmt_number(value, decimals) == fmt_number(reference, decimals):
+        decimals += 1
+    return f"{fmt_number(value, decimals)} against {fmt_number(reference, decimals)}"
+
+
+def spc_exceptions(chart: pd.DataFrame, label: str = "") -> list[str]:
+    """Plain-English sentences for every rule breach in a control chart frame (``stats.control_chart``).
+
+    Parameters
+    ----------
+    chart
+        The frame returned by :func:`ccsp_analysis.stats.control_chart`.
+    label
+        Optional prefix naming the series, e.g. ``"Total recorded crime"``.
+
+    Returns
+    -------
+    list of str
+        In time order, e.g. ``"March 2024 was above the upper control limit (412 against 398)"``.
+        Dates come from the index when it is a DatetimeIndex or monthly PeriodIndex.
+    """
+    found = signals(chart)
+    if not found:
+        return []
+    values = chart["value"].to_numpy(dtype=float)
+    centre = float(chart["centre"].iloc[0])
+    decimals = auto_decimals(values)
+    when = [point_name(chart.index, i) for i in range(len(chart))]
+    out = []
+    for s in found:
+        first, last = when[s.points[0]], when[s.points[-1]]
+        if s.rule == "outside_limits":
+            side = "above the upper" if s.side > 0 else "below the lower"
+            out.append(f"{first} was {side} control limit ({_pair(s.value, s.reference, decimals)})")
+        elif s.rule == "run":
+            where = "above" if s.side > 0 else "below"
+            out.append(f"{len(s.points)} points in a row from {first} to {last} "
+                       f"were {where} the average ({fmt_number(centre, decimals + 1)})")
+        elif s.rule == "trend":
+            way = ("higher", "rising") if s.side > 0 else ("lower", "falling")
+            out.append(f"{len(s.points)} points in a row from {first} to {last} "
+                       f"were each {way[0]} than the one before (a {way[1]} trend)")
+        else:
+            name = "upper" if s.side > 0 else "lower"
+            out.append(f"{fmt_list([when[i] for i in s.points])} were close to the {name} control limit "
+                       f"({NEAR_COUNT} or more of {NEAR_WINDOW} consecutive points beyond two sigma)")
+    prefix = f"{label}: " if label else ""
+    return [prefix + text for text in out]
+
+
+def concentration_statement(result: Concentration, areas: str = "areas", measure: str = "recorded crime") -> str:
+    """The concentration sentence, e.g. "The top 22.2% of areas (4 of 18) hold 41.3% of recorded crime."."""
+    if result.crime_share is None:
+        return f"There is no {measure} in any of the {fmt_count(result.n_areas)} {areas}."
+    return (f"The top {fmt_pct(result.area_share * 100)} of {areas} ({fmt_count(result.top_areas)} of "
+            f"{fmt_count(result.n_areas)}) hold {fmt_pct(result.crime_share * 100)} of {measure}.")

@@ -1,4 +1,4 @@
-"""Tests for ccsp_analysis.charts: palette contrast, alt text, deterministic rendering, no leaks."""
+"""Tests for ccsp_analysis.presentation.charts: palette contrast, alt text, deterministic rendering, no leaks."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from ccsp_analysis import charts, stats
-from ccsp_analysis.charts import PALETTE, Chart, ChartError
+from ccsp_analysis import narrative, stats
+from ccsp_analysis.presentation import charts
+from ccsp_analysis.presentation.charts import PALETTE, Chart, ChartError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -91,7 +92,7 @@ def build_all() -> dict[str, Chart]:
         "ward": charts.ward_chart(wards, "ward", "rate", "Crimes per 1,000", reference=111.5),
         "pyramid": charts.age_sex_pyramid(ages, "age", "sex", "victims", "Victims"),
         "lorenz": charts.lorenz_chart(
-            stats.lorenz(counts), "Crime", stats.concentration_statement(counts)
+            stats.lorenz(counts), "Crime", narrative.concentration_statement(stats.concentration(counts))
         ),
         "fan": charts.projection_fan(history, stats.project(history), "Burglary"),
     }

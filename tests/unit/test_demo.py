@@ -134,8 +134,8 @@ def test_asb_and_synthetic_codes(demo_dir):
 def test_deterministic(tmp_path):
     import numpy as np
 
-    from ccsp_analysis.demo_crimes import crimes_for_year
-    from ccsp_analysis.demo_geography import synthetic_geography
+    from ccsp_analysis.demo.crimes import crimes_for_year
+    from ccsp_analysis.demo.geography import synthetic_geography
 
     def one():
         rng = np.random.default_rng(7)

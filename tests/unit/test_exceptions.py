@@ -1,4 +1,4 @@
-"""Tests for ccsp_analysis.exceptions: the index's significant changes and control-chart breaches.
+"""Tests for ccsp_analysis.exception_report: the index's significant changes and control-chart breaches.
 
 Expected values are worked out by hand from the c-chart definition in docs/methods.md.
 """
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from ccsp_analysis import exceptions
+from ccsp_analysis import exception_report as exceptions
 from ccsp_analysis.dataset import Dataset
 
 END = pd.Timestamp("2024-03-01")

@@ -1,4 +1,4 @@
-"""Tests for ccsp_analysis.maps: polygon paths, class breaks, the choropleth's colours, legend, alt text and PNG."""
+"""Tests for ccsp_analysis.presentation.maps: polygon paths, class breaks, the choropleth's colours, legend, alt text and PNG."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 
-from ccsp_analysis import maps
-from ccsp_analysis.charts import Chart, ChartError
+from ccsp_analysis.presentation import maps
+from ccsp_analysis.presentation.charts import Chart, ChartError
 
 
 def square(x: float, y: float, size: float = 0.01, clockwise: bool = False) -> list[list[float]]:

@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from ccsp_analysis.measures import by_key, count, round_half_up, share, slug
+from ccsp_analysis.formatting import round_half_up
+from ccsp_analysis.measures import by_key, count, share, slug
 
 
 def _crimes():

@@ -3,7 +3,7 @@ import re
 import pandas as pd
 
 from ccsp_analysis.report.appendix import appendix_html, suppression_log
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 
 
 def _result(rows):
@@ -30,7 +30,7 @@ def test_appendix_has_one_h1_and_the_methods(root):
 
 
 def test_figures_csv_blanks_withheld_values():
-    from ccsp_analysis.sections.result import merge_figures, published_figures
+    from ccsp_analysis.result import merge_figures, published_figures
 
     r = SectionResult()
     r.add_figure("homicides", 8, "Homicides", "count")

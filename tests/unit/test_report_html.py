@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from ccsp_analysis import disclosure, tables
+from ccsp_analysis import disclosure
+from ccsp_analysis.presentation import tables
 from ccsp_analysis.report import html, pages
 
 NAV = [{"href": "index.html", "text": "Contents", "rel": "contents"},
@@ -56,7 +57,7 @@ def notebook(h1: bool = True) -> nbformat.NotebookNode:
         new_markdown_cell(("# Alpha section\n\n" if h1 else "") + "Intro text."),
         new_code_cell('params_path = "../params/2023-24.yaml"', metadata={"tags": ["parameters"]}),
         new_code_cell('params_path = "/abs/params.yaml"', metadata={"tags": ["injected-parameters"]}),
-        new_code_cell("from ccsp_analysis import tables\nsetup_done = True"),
+        new_code_cell("from ccsp_analysis.presentation import tables\nsetup_done = True"),
         new_markdown_cell("## Counts\n\nSome counts.\n\n### Detail"),
         new_code_cell("tables.show(frame)", outputs=[
             new_output("stream", name="stderr", text="FutureWarning: something internal\n"),
@@ -308,7 +309,7 @@ def test_text_colours_reach_wcag_aa_contrast():
 
 def test_number_kind_keeps_written_decimals():
     # mixed reconciliation column: whole numbers get separators, decimals stay as written, text as is
-    from ccsp_analysis.tables import _cell
+    from ccsp_analysis.presentation.tables import _cell
 
     assert [_cell(v, "number") for v in (38508, -201, 9.0, 51.52, 83.482, "A; B")] == [
         "38,508", "-201", "9.0", "51.52", "83.482", "A; B"]
@@ -317,7 +318,7 @@ def test_number_kind_keeps_written_decimals():
 def test_text_in_a_number_column_can_wrap():
     import pandas as pd
 
-    from ccsp_analysis import tables
+    from ccsp_analysis.presentation import tables
 
     page = tables.show(pd.DataFrame({"v": [38508, "Environmental ASB; ASB; Motor vehicle / theft"]}), "c",
                        {"v": ("Value", "number")})._repr_html_()

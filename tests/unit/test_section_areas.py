@@ -11,6 +11,7 @@ from scipy import stats as sps
 
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import load_params
+from ccsp_analysis.presentation import maps
 from ccsp_analysis.sections import areas as ar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,8 +132,8 @@ def square(code: str, name: str, x: float) -> dict:
 
 def test_ward_map_is_a_ward_chart_without_boundaries(params):
     data = make_data()
-    chart = ar.ward_map(
-        data, ar.ward_table(data, params), "rate", "Rate", "Crimes per 1,000", reference=15.0
+    chart = maps.ward_map(
+        data.boundaries, ar.ward_table(data, params), "rate", "Rate", "Crimes per 1,000", reference=15.0
     )
     assert chart.alt.startswith("Bar chart of Rate by ward")
     assert chart.figure.axes[0].get_xlabel() == "Crimes per 1,000"
@@ -148,7 +149,7 @@ def test_ward_map_is_a_choropleth_with_boundaries(params):
             ]
         )
     )
-    chart = ar.ward_map(data, ar.ward_table(data, params), "rate", "Rate", "Crimes per 1,000")
+    chart = maps.ward_map(data.boundaries, ar.ward_table(data, params), "rate", "Rate", "Crimes per 1,000")
     # rates: Alder 40 / 2,000 = 20, Birch 20 / 1,000 = 20, Cedar 0
     assert chart.alt.startswith("Map of Rate across 3 areas")
     assert "Lowest: Cedar 0" in chart.alt
@@ -210,8 +211,8 @@ def test_real_ward_boundaries_through_the_dataset(shared_data, demo_data):
         }
     )
     data = dataset.load(map_params)
-    chart = ar.ward_map(
-        data,
+    chart = maps.ward_map(
+        data.boundaries,
         ar.ward_table(data, map_params),
         "rate",
         "Recorded crime per 1,000 residents",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ccsp_analysis import measures
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import load_params
 from ccsp_analysis.sections import city_profile as cp
@@ -138,7 +139,7 @@ def test_deprivation_profile_keeps_the_area(params):
 
 
 def test_ward_rates_keep_a_ward_with_no_crime(params):
-    rates = cp.ward_rates(make_data(), params).set_index("ward_code")
+    rates = measures.ward_rates(make_data(), params).set_index("ward_code")
     # Ward One: 3 crimes in 2023-24 / 1,000 residents = 3.0 per 1,000; Garwood 95% limits for 3 are
     # chi2(0.025; 6) / 2 = 0.6187 and chi2(0.975; 8) / 2 = 8.7673 (published tables), per 1,000 residents
     assert rates.loc["W1", ["crimes", "rate"]].tolist() == [3, pytest.approx(3.0)]

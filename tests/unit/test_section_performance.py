@@ -7,12 +7,12 @@ import pytest
 
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import load_params
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.sections.performance import (
     monthly_series,
     most_similar_group,
     performance_report,
 )
-from ccsp_analysis.sections.result import SectionResult
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from ccsp_analysis import stats
+from ccsp_analysis import narrative, stats
 from ccsp_analysis.errors import CcspError
 from ccsp_analysis.stats import StatsError
 
@@ -416,33 +416,33 @@ def test_control_chart_rejects_bad_input(series, kind, match):
 
 def test_exceptions_in_plain_english_with_dates():
     chart = stats.control_chart(pd.Series([10, 20] * 5 + [10, 32], index=months(12)))
-    assert stats.exceptions(chart) == [
+    assert narrative.spc_exceptions(chart) == [
         "March 2024 was above the upper control limit (32 against 28)"
     ]
-    labelled = stats.exceptions(chart, label="Total recorded crime")
+    labelled = narrative.spc_exceptions(chart, label="Total recorded crime")
     assert labelled == [
         "Total recorded crime: March 2024 was above the upper control limit (32 against 28)"
     ]
     periods = pd.Series(
         chart["value"].to_numpy(), index=pd.period_range("2023-04", periods=12, freq="M")
     )
-    assert stats.exceptions(stats.control_chart(periods)) == stats.exceptions(chart)
+    assert narrative.spc_exceptions(stats.control_chart(periods)) == narrative.spc_exceptions(chart)
 
 
 def test_exceptions_describe_runs_trends_and_near_limit_points():
     runs = stats.control_chart(pd.Series([5] * 7 + [15] * 7, index=months(14)))
-    assert stats.exceptions(runs) == [
+    assert narrative.spc_exceptions(runs) == [
         "7 points in a row from April 2023 to October 2023 were below the average (10.0)",
         "7 points in a row from November 2023 to May 2024 were above the average (10.0)",
     ]
     trend = stats.control_chart(pd.Series([1, 2, 3, 4, 5, 6], index=list("abcdef")))
-    assert stats.exceptions(trend) == [
+    assert narrative.spc_exceptions(trend) == [
         "6 points in a row from a to f were each higher than the one before (a rising trend)"
     ]
     near = stats.control_chart(
         pd.Series([25, 10, 25, 12, 12, 14, 14, 16, 16, 16], index=months(10))
     )
-    assert stats.exceptions(near) == [
+    assert narrative.spc_exceptions(near) == [
         "April 2023 and June 2023 were close to the upper control limit "
         "(2 or more of 3 consecutive points beyond two sigma)"
     ]
@@ -451,13 +451,13 @@ def test_exceptions_describe_runs_trends_and_near_limit_points():
 def test_exceptions_show_a_decimal_when_value_and_limit_would_round_alike():
     # mean 16, ucl 28; a value of 28.3 and the limit 28.0 are told apart
     chart = stats.control_chart(pd.Series([16.0] * 10 + [28.3, 3.7]), kind="c")
-    assert stats.exceptions(chart)[0] == "10 was above the upper control limit (28.3 against 28.0)"
+    assert narrative.spc_exceptions(chart)[0] == "10 was above the upper control limit (28.3 against 28.0)"
 
 
 def test_exceptions_empty_when_in_control_and_checks_columns():
-    assert stats.exceptions(stats.control_chart(pd.Series([10, 11, 9, 10]))) == []
+    assert narrative.spc_exceptions(stats.control_chart(pd.Series([10, 11, 9, 10]))) == []
     with pytest.raises(StatsError, match="control_chart"):
-        stats.exceptions(pd.DataFrame({"value": [1]}))
+        narrative.spc_exceptions(pd.DataFrame({"value": [1]}))
 
 
 # ---------------------------------------------------------------- concentration
@@ -514,26 +514,26 @@ def test_lorenz_all_zero_has_no_shares():
 
 def test_concentration_statement_by_hand():
     # 10 areas, 20% -> 2 areas: 30 + 10 = 40 of 48 = 83.33%
-    result = stats.concentration_statement(pd.Series([1] * 8 + [10, 30], index=list("abcdefghij")))
+    result = stats.concentration(pd.Series([1] * 8 + [10, 30], index=list("abcdefghij")))
     assert result.top_areas == 2 and result.top_labels == ("j", "i")
     assert result.crime_share == pytest.approx(40 / 48)
-    assert result.statement == "The top 20.0% of areas (2 of 10) hold 83.3% of recorded crime."
+    assert narrative.concentration_statement(result) == "The top 20.0% of areas (2 of 10) hold 83.3% of recorded crime."
     # 18 wards: 0.2 x 18 = 3.6 -> 4 wards = 22.2% of wards
-    wards = stats.concentration_statement(np.arange(1, 19), areas="wards")
+    wards = stats.concentration(np.arange(1, 19))
     # top 4 = 18 + 17 + 16 + 15 = 66 of 171 = 38.6%
-    assert wards.statement == "The top 22.2% of wards (4 of 18) hold 38.6% of recorded crime."
+    assert narrative.concentration_statement(wards, areas="wards") == "The top 22.2% of wards (4 of 18) hold 38.6% of recorded crime."
 
 
 def test_concentration_all_zero():
-    result = stats.concentration_statement([0, 0, 0])
+    result = stats.concentration([0, 0, 0])
     assert result.gini == 0 and result.crime_share is None
-    assert result.statement == "There is no recorded crime in any of the 3 areas."
+    assert narrative.concentration_statement(result) == "There is no recorded crime in any of the 3 areas."
 
 
 @pytest.mark.parametrize("values", [[], [1, -1], [1, float("nan")]])
 def test_concentration_rejects_bad_values(values):
     with pytest.raises(StatsError):
-        stats.concentration_statement(values)
+        stats.concentration(values)
 
 
 # ---------------------------------------------------------------- projection

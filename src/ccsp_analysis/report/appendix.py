@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from ccsp_analysis import tables
+from ccsp_analysis.presentation import tables
 from ccsp_analysis.taxonomy import grouping_table
 
 LOG_COLUMNS = ["section", "table", "row", "column", "reason"]

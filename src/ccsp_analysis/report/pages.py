@@ -14,7 +14,7 @@ import pandas as pd
 
 from ccsp_analysis import __version__
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.exceptions import exception_report
+from ccsp_analysis.exception_report import exception_report
 from ccsp_analysis.params import Params
 from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.report import html

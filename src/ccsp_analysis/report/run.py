@@ -22,8 +22,8 @@ from ccsp_analysis.errors import RunError
 from ccsp_analysis.params import Params, load_params
 from ccsp_analysis.report import pages
 from ccsp_analysis.report.appendix import APPENDIX, APPENDIX_TITLE, appendix_notebook
+from ccsp_analysis.result import merge_figures, published_figures
 from ccsp_analysis.sections import REGISTRY, compute_sections
-from ccsp_analysis.sections.result import merge_figures, published_figures
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"

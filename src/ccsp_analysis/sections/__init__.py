@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from ccsp_analysis.result import SectionResult, merge_figures
 from ccsp_analysis.sections import (
     areas,
     city_profile,
@@ -17,7 +18,6 @@ from ccsp_analysis.sections import (
     reconciliation,
     survey,
 )
-from ccsp_analysis.sections.result import SectionResult, merge_figures
 
 log = logging.getLogger(__name__)
 

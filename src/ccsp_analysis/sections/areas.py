@@ -6,14 +6,11 @@ import logging
 
 import pandas as pd
 
-from ccsp_analysis import charts, maps, narrative, stats
-from ccsp_analysis.charts import Chart
+from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import by_key, share
+from ccsp_analysis.measures import by_key, rates_table, share, ward_rates, wards
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections.city_profile import rates_table, ward_rates
-from ccsp_analysis.sections.key_findings import wards
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +54,7 @@ def lsoa_counts(data: Dataset, params: Params) -> pd.Series:
 
 def concentration(data: Dataset, params: Params) -> stats.Concentration:
     """Concentration of recorded crime across the area's small areas ("the top 20% of small areas hold y%")."""
-    return stats.concentration_statement(
-        lsoa_counts(data, params), TOP_AREA_SHARE, areas="small areas"
-    )
+    return stats.concentration(lsoa_counts(data, params), TOP_AREA_SHARE)
 
 
 def hotspots(data: Dataset, params: Params, n: int = HOTSPOTS) -> pd.DataFrame:
@@ -86,42 +81,6 @@ def hotspots(data: Dataset, params: Params, n: int = HOTSPOTS) -> pd.DataFrame:
             "direction",
         ]
     ]
-
-
-def ward_map(
-    data: Dataset,
-    table: pd.DataFrame,
-    column: str,
-    title: str,
-    label: str = "",
-    reference: float | None = None,
-) -> Chart:
-    """A choropleth of ``column`` by ward when ward boundaries were supplied, else a ranked ward chart.
-
-    Parameters
-    ----------
-    data
-        The dataset (its ``boundaries`` table decides which chart is drawn).
-    table
-        The frame from :func:`ward_table`.
-    column, title
-        The value to show and the chart title.
-    label
-        What the value is (the map legend's heading or the chart's axis), e.g. "Crimes per 1,000 residents".
-    reference
-        For the ward chart: a reference line (e.g. the area's rate).
-    """
-    if not data.boundaries.empty:
-        values = table.set_index("ward_code")[column].astype(float).rename(label or None)
-        on_map = values.index.isin(data.boundaries["code"])
-        if not on_map.all():
-            log.warning(
-                "wards not on the boundary map (check its vintage): %s",
-                ", ".join(values.index[~on_map]),
-            )
-        return maps.choropleth(data.boundaries, values[on_map], title)
-    shown = table.rename(columns={column: label}) if label else table
-    return charts.ward_chart(shown, "ward_name", label or column, title, reference=reference)
 
 
 def _ward_sentences(table: pd.DataFrame, total: int) -> list[str]:
@@ -154,11 +113,14 @@ def areas(data: Dataset, params: Params) -> SectionResult:
     out = SectionResult()
     table = ward_table(data, params)
     out.tables["wards"] = table
+    out.plots["boundaries"] = data.boundaries
     out.tables["area_rate"] = rates_table(data, params).tail(1).reset_index(drop=True)
     total = int(table["current"].sum())
     out.sentences += _ward_sentences(table, total)
     if len(data.geography):
         conc = concentration(data, params)
+        statement = (f"{narrative.concentration_statement(conc, areas='small areas')} The Gini coefficient across "
+                     f"small areas is {narrative.fmt_number(conc.gini, 3)} (0 = spread evenly; near 1 = all in one area).")
         out.tables["lorenz"] = stats.lorenz(lsoa_counts(data, params))
         out.tables["concentration"] = pd.DataFrame(
             [
@@ -168,6 +130,7 @@ def areas(data: Dataset, params: Params) -> SectionResult:
                     "area_share": conc.area_share * 100,
                     "crime_share": None if conc.crime_share is None else conc.crime_share * 100,
                     "gini": conc.gini,
+                    "statement": statement,
                 }
             ]
         )
@@ -184,10 +147,7 @@ def areas(data: Dataset, params: Params) -> SectionResult:
             f"Share of recorded crime in the top {narrative.fmt_pct(conc.area_share * 100)} of small areas",
             "share",
         )
-        out.sentences.append(
-            f"{conc.statement} The Gini coefficient across small areas is "
-            f"{narrative.fmt_number(conc.gini, 3)} (0 = spread evenly; near 1 = all in one area)."
-        )
+        out.sentences.append(statement)
     spots = hotspots(data, params)
     out.tables["hotspots"] = spots
     if len(spots):

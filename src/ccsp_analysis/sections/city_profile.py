@@ -7,12 +7,12 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis import stats
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import round_half_up, share
+from ccsp_analysis.formatting import round_half_up
+from ccsp_analysis.measures import rates_table, share
 from ccsp_analysis.narrative import fmt_count, fmt_number, fmt_pct, fmt_rate
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ PYRAMID_BAND_WIDTH = 5
 SEX_LABELS = {"M": "Male", "F": "Female"}
 #: The census whose population the profile describes (single-year-of-age estimates of the same year).
 CENSUS_YEAR = 2021
-RATE_COLUMNS = ["ward_code", "ward_name", "population", "crimes", "rate", "rate_low", "rate_high"]
+
 
 
 def published_total(population: int) -> int:
@@ -154,43 +154,6 @@ def deprivation_profile(imd: pd.DataFrame, params: Params) -> pd.DataFrame:
     table["share"] = [share(int(c), total) for c in table["lsoas"]]
     table["cumulative_share"] = [share(int(c), total) for c in table["lsoas"].cumsum()]
     return table
-
-
-def _rate_row(code: str, name: str, population: int, crimes: int) -> dict:
-    rate, low, high = (
-        stats.rate_per_1000(crimes, population) if population > 0 else (None, None, None)
-    )
-    return dict(zip(RATE_COLUMNS, (code, name, population, crimes, rate, low, high), strict=True))
-
-
-def ward_rates(data: Dataset, params: Params) -> pd.DataFrame:
-    """Every ward's Census 2021 population, recorded crime in ``params.period`` and rate per 1,000.
-
-    Rates carry exact Poisson (Garwood) 95% intervals; wards with no crime are kept (count 0).
-    """
-    pop = data.population.groupby(["ward_code", "ward_name"], as_index=False)["population"].sum()
-    crimes = data.crimes[data.crimes["fy"] == params.period].groupby("ward_code").size()
-    rows = [
-        _rate_row(r.ward_code, r.ward_name, int(r.population), int(crimes.get(r.ward_code, 0)))
-        for r in pop.itertuples()
-    ]
-    return (
-        pd.DataFrame(rows, columns=RATE_COLUMNS)
-        .sort_values("ward_name", kind="stable")
-        .reset_index(drop=True)
-    )
-
-
-def rates_table(data: Dataset, params: Params) -> pd.DataFrame:
-    """:func:`ward_rates` with a last row for the whole area: the denominators used elsewhere in the report."""
-    wards = ward_rates(data, params)
-    total = _rate_row(
-        params.area.la_code,
-        params.area.name,
-        int(wards["population"].sum()),
-        int(wards["crimes"].sum()),
-    )
-    return pd.concat([wards, pd.DataFrame([total])], ignore_index=True)
 
 
 def _sentences(

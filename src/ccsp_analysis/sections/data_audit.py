@@ -8,7 +8,7 @@ import pandas as pd
 
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 
 
 def sources_table(data: Dataset, params: Params) -> pd.DataFrame:

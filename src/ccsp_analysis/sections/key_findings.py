@@ -7,15 +7,16 @@ import pandas as pd
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.measures import (
+    asb_change,
     by_key,
-    change_row,
     count,
     grouping_changes,
     share,
     slug,
+    wards,
 )
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import HO_OFFENCES
 
 #: Groupings the key findings report, in page order.
@@ -28,23 +29,11 @@ CHANGE_IDS = {"trc": "trc_change", "asb": "asb_change", "assault_battery": "assa
               "county_lines": "county_lines_change", "child_abuse": "child_abuse_change"}
 
 
-def asb_change(data: Dataset, fy: str, previous_fy: str) -> dict:
-    """Police-recorded ASB in two years as a change row."""
-    police = data.asb[data.asb["recorded_by"] == "police"]
-    return change_row("asb", "Anti-social behaviour (police-recorded)",
-                      int((police["fy"] == fy).sum()), int((police["fy"] == previous_fy).sum()))
-
-
 def top_offences(crimes: pd.DataFrame, fy: str, previous_fy: str, n: int = 5) -> pd.DataFrame:
     """The ``n`` most recorded Home Office offences with share of TRC and change."""
     table = by_key(crimes, ["ho_code"], fy, previous_fy).head(n)
     table.insert(2, "offence", table["ho_code"].map(lambda c: HO_OFFENCES[c].description))
     return table
-
-
-def wards(crimes: pd.DataFrame, fy: str, previous_fy: str) -> pd.DataFrame:
-    """Every ward's recorded crime, share of TRC, change and rank by volume."""
-    return by_key(crimes, ["ward_code", "ward_name"], fy, previous_fy)
 
 
 def key_findings(data: Dataset, params: Params) -> SectionResult:

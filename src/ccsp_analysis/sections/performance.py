@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccsp_analysis import stats
+from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.measures import change_row, grouping_changes, share
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
 
 #: The plan on a page: each board's measures (groupings of taxonomy.GROUPINGS).
@@ -71,7 +71,7 @@ def exceptions(data: Dataset, params: Params) -> pd.DataFrame:
     for name in (*SERIES, "asb"):
         label = "Anti-social behaviour" if name == "asb" else GROUPINGS[name].label
         chart = stats.control_chart(monthly_series(data, params, name), kind="c")
-        rows += [{"measure": label, "exception": text} for text in stats.exceptions(chart)]
+        rows += [{"measure": label, "exception": text} for text in narrative.spc_exceptions(chart)]
     return pd.DataFrame(rows, columns=["measure", "exception"])
 
 

@@ -6,16 +6,22 @@ import pandas as pd
 
 from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import by_key, change_row, count, grouping_changes, share
+from ccsp_analysis.measures import (
+    add_change_figures,
+    by_key,
+    change_row,
+    count,
+    frame_change,
+    grouping_changes,
+    in_groupings,
+    share,
+)
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections._priority import (
+from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
     LOG_DISPLAY,
-    add_change_figures,
     age_sex_counts,
     finish,
-    frame_change,
-    in_groupings,
     new_result,
     people_changes,
     people_count,
@@ -26,7 +32,7 @@ from ccsp_analysis.sections._priority import (
     victim_count,
     with_victim,
 )
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
 
 __all__ = ["AGE_SEX_COLUMNS", "LOG_DISPLAY", "priority_1", "pyramid_frame", "reoffending_rates", "reoffending_table", "serious_violence_table", "syv_table", "topic_sentences"]

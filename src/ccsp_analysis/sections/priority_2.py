@@ -6,22 +6,27 @@ import pandas as pd
 
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import by_key, grouping_changes, share, slug
+from ccsp_analysis.measures import (
+    add_change_figures,
+    asb_change,
+    by_key,
+    frame_change,
+    grouping_changes,
+    share,
+    slug,
+)
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections._priority import (
+from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
     LOG_DISPLAY,
-    add_change_figures,
     age_sex_counts,
     finish,
-    frame_change,
     new_result,
     people_table,
     pyramid_frame,
     topic_sentences,
 )
-from ccsp_analysis.sections.key_findings import asb_change
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import (
     DRUG_POSSESSION_CODES,
     DRUG_SUPPLY_CODES,

@@ -6,15 +6,13 @@ import pandas as pd
 
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import by_key, grouping_changes, share
+from ccsp_analysis.measures import add_change_figures, by_key, grouping_changes, in_groupings, share
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections._priority import (
+from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
     LOG_DISPLAY,
-    add_change_figures,
     age_sex_counts,
     finish,
-    in_groupings,
     new_result,
     people_changes,
     people_count,
@@ -25,7 +23,7 @@ from ccsp_analysis.sections._priority import (
     victim_count,
     with_victim,
 )
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import grouping_mask
 
 __all__ = ["AGE_SEX_COLUMNS", "LOG_DISPLAY", "hate_strands", "nrm_by_responder", "nrm_profile", "nrm_profile_columns", "priority_3", "pyramid_frame", "topic_sentences"]

@@ -10,10 +10,10 @@ import yaml
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.errors import DataError
-from ccsp_analysis.measures import round_half_up
+from ccsp_analysis.formatting import round_half_up
 from ccsp_analysis.params import Params
 from ccsp_analysis.periods import FinancialYear
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.result import SectionResult
 
 COLUMNS = ["id", "published", "reproduced", "difference", "status", "note"]
 EXACT_KINDS = ("count", "money")
@@ -114,23 +114,22 @@ def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFra
     return pd.DataFrame(rows, columns=COLUMNS, dtype=object)  # counts stay whole numbers
 
 
-def run_figures(data: Dataset, params: Params) -> pd.DataFrame:
-    """The figures every other section of the run produces (computed here so the notebook stays thin)."""
-    from ccsp_analysis.sections import compute_sections
-    from ccsp_analysis.sections.result import merge_figures
-
-    results, _errors = compute_sections(data, params, [n for n in params.sections if n != "09_reconciliation"])
-    return merge_figures(results)
-
-
 def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None = None) -> SectionResult:
-    """The reconciliation table (``tables/reconciliation.csv``) and a summary sentence."""
+    """The reconciliation table (``tables/reconciliation.csv``) and a summary sentence.
+
+    ``figures``: the run's figures (``result.merge_figures`` of every other section), which the
+    runner computed once; without them nothing is reconciled (the section says so).
+    """
     out = SectionResult()
     if params.sources.published_figures is None:
         out.tables["reconciliation"] = pd.DataFrame(columns=COLUMNS)
         out.sentences.append("No published figures were supplied (sources.published_figures), so there is nothing to reconcile.")
         return out
-    figs = figures if figures is not None else run_figures(data, params)
+    if figures is None:
+        out.tables["reconciliation"] = pd.DataFrame(columns=COLUMNS)
+        out.sentences.append("The run's figures were not given, so there is nothing to reconcile.")
+        return out
+    figs = figures
     table = reconcile(figs, read_published(params.sources.published_figures), params.period)
     out.tables["reconciliation"] = table
     out.exports["reconciliation"] = "reconciliation.csv"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ccsp_analysis import disclosure, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import Params
-from ccsp_analysis.sections._priority import log_suppression, new_result
-from ccsp_analysis.sections.result import SectionResult
+from ccsp_analysis.people import (
+    log_suppression,
+    new_result,
+)
+from ccsp_analysis.result import SectionResult
+from ccsp_analysis.stats import COMPARISON_RESULTS, compare_proportions
 
 SECTION = "07_survey"
 #: Answers that are not substantive: left out of every percentage's base.
@@ -63,7 +65,6 @@ MEASURES = (
 )
 MEASURE_COLUMNS = ["id", "label", "n", "successes", "pct", "low", "high",
                    "weighted_pct", "weighted_low", "weighted_high"]
-COMPARISON_RESULTS = ["difference", "diff_low", "diff_high", "p_value", "direction"]
 COMPARISON_COLUMNS = ["id", "label", "pct", "n", "previous_pct", "previous_n", *COMPARISON_RESULTS]
 # fmt: on
 
@@ -110,35 +111,6 @@ def estimate(survey: pd.DataFrame, measure: Measure) -> dict:
 def measure_table(survey: pd.DataFrame) -> pd.DataFrame:
     """Every measure of :data:`MEASURES` on one wave (rows with n = 0 have no percentage)."""
     return pd.DataFrame([estimate(survey, m) for m in MEASURES], columns=MEASURE_COLUMNS)
-
-
-def compare_proportions(x1: int, n1: int, x2: int, n2: int, alpha: float = 0.05) -> dict:
-    """Compare two independent proportions (this wave ``x1 / n1`` against the last ``x2 / n2``).
-
-    The difference p1 - p2 (percentage points) gets Newcombe's (1998, method 10) hybrid score
-    interval, built from each wave's Wilson interval: ``d - sqrt((p1 - l1)^2 + (u2 - p2)^2)`` to
-    ``d + sqrt((u1 - p1)^2 + (p2 - l2)^2)``. The p-value is the two-sided pooled two-proportion
-    z-test, z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)) with p = (x1 + x2) / (n1 + n2), from
-    ``scipy.stats.norm``. Direction is UP/DOWN when p < ``alpha``, else STABLE. With n = 0 in
-    either wave every result is None; with p = 0 or 1 in both the p-value is 1.
-    """
-    if n1 == 0 or n2 == 0:
-        return dict.fromkeys(COMPARISON_RESULTS)
-    level = 1 - alpha
-    p1, l1, u1 = stats.wilson_interval(x1, n1, level)
-    p2, l2, u2 = stats.wilson_interval(x2, n2, level)
-    d = p1 - p2
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    p_value = 1.0 if se == 0 else float(2 * sps.norm.sf(abs(d) / se))
-    direction = "STABLE" if p_value >= alpha else ("UP" if d > 0 else "DOWN")
-    return {
-        "difference": 100 * d,
-        "diff_low": 100 * (d - math.hypot(p1 - l1, u2 - p2)),
-        "diff_high": 100 * (d + math.hypot(u1 - p1, p2 - l2)),
-        "p_value": p_value,
-        "direction": direction,
-    }
 
 
 def comparison_table(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis._stats_base import StatsError, as_series
-from ccsp_analysis.narrative import auto_decimals, fmt_list, fmt_number
+from ccsp_analysis.errors import StatsError
+from ccsp_analysis.stats.checks import as_series
 
 RUN_POINTS = 7  # a shift: 7 or more consecutive points on one side of the centre line
 TREND_POINTS = 6  # a trend: 6 or more consecutive points each higher (or lower) than the last
@@ -113,38 +114,36 @@ def control_chart(series: pd.Series, kind: Literal["c", "xmr"] = "c") -> pd.Data
     )
 
 
-def point_name(index: pd.Index, position: int) -> str:
-    """Name a point: 'March 2024' for monthly dates, otherwise the index label as text."""
-    label = index[position]
-    if isinstance(index, pd.PeriodIndex) and index.freqstr.startswith("M"):
-        return label.strftime("%B %Y")
-    if isinstance(index, pd.DatetimeIndex):
-        return label.strftime("%B %Y" if (index.day == 1).all() else "%d %B %Y")
-    return str(label)
+@dataclass(frozen=True)
+class Signal:
+    """One rule breach on a control chart, by position in the chart (numbers only; ``narrative`` words it).
+
+    ``rule`` is one of :data:`RULES`; ``points`` the positions involved (one point outside the
+    limits, the first to last point of a run or trend, or the points close to a limit);
+    ``side`` +1 above / rising, -1 below / falling; ``value`` and ``reference`` the point's
+    value and the limit it crossed (outside_limits) or the centre line (run).
+    """
+
+    rule: str
+    points: tuple[int, ...]
+    side: int
+    value: float | None = None
+    reference: float | None = None
 
 
-def _pair(value: float, reference: float, decimals: int) -> str:
-    """'412 against 398', with one more decimal place while the two would look equal."""
-    while decimals < 3 and fmt_number(value, decimals) == fmt_number(reference, decimals):
-        decimals += 1
-    return f"{fmt_number(value, decimals)} against {fmt_number(reference, decimals)}"
-
-
-def exceptions(chart: pd.DataFrame, label: str = "") -> list[str]:
-    """Plain-English sentences for every rule breach in a :func:`control_chart` frame.
+def signals(chart: pd.DataFrame) -> list[Signal]:
+    """Every rule breach in a :func:`control_chart` frame, in time order of its first point.
 
     Parameters
     ----------
     chart
         The frame returned by :func:`control_chart`.
-    label
-        Optional prefix naming the series, e.g. ``"Total recorded crime"``.
 
     Returns
     -------
-    list of str
-        In time order, e.g. ``"March 2024 was above the upper control limit (412 against 398)"``.
-        Dates come from the index when it is a DatetimeIndex or monthly PeriodIndex.
+    list of Signal
+        Points outside the limits; runs of :data:`RUN_POINTS` or more on one side of the centre;
+        trends of :data:`TREND_POINTS` or more; clusters of points beyond two sigma near a limit.
     """
     missing = [c for c in ("value", "centre", "lcl", "ucl", *RULES) if c not in chart.columns]
     if missing:
@@ -153,47 +152,21 @@ def exceptions(chart: pd.DataFrame, label: str = "") -> list[str]:
         return []
     values = chart["value"].to_numpy(dtype=float)
     centre, lcl, ucl = (float(chart[c].iloc[0]) for c in ("centre", "lcl", "ucl"))
-    decimals = auto_decimals(values)
-    when = [point_name(chart.index, i) for i in range(len(chart))]
     flags = {rule: chart[rule].to_numpy(dtype=bool) for rule in RULES}
-    found: list[tuple[int, str]] = []
+    found: list[Signal] = []
     for i in np.flatnonzero(flags["outside_limits"]):
-        side, limit = ("above the upper", ucl) if values[i] > ucl else ("below the lower", lcl)
-        found.append(
-            (i, f"{when[i]} was {side} control limit ({_pair(values[i], limit, decimals)})")
-        )
+        above = values[i] > ucl
+        found.append(Signal("outside_limits", (int(i),), 1 if above else -1, float(values[i]), ucl if above else lcl))
     for start, end, side in _run_segments(values, centre):
         if flags["run"][start : end + 1].all():
-            where = "above" if side > 0 else "below"
-            found.append(
-                (
-                    start,
-                    f"{end - start + 1} points in a row from {when[start]} to {when[end]} "
-                    f"were {where} the average ({fmt_number(centre, decimals + 1)})",
-                )
-            )
+            found.append(Signal("run", tuple(range(start, end + 1)), 1 if side > 0 else -1, None, centre))
     for start, end, sign in _trend_segments(values):
         if flags["trend"][start : end + 1].all():
-            way = ("higher", "rising") if sign > 0 else ("lower", "falling")
-            found.append(
-                (
-                    start,
-                    f"{end - start + 1} points in a row from {when[start]} to {when[end]} "
-                    f"were each {way[0]} than the one before (a {way[1]} trend)",
-                )
-            )
+            found.append(Signal("trend", tuple(range(start, end + 1)), 1 if sign > 0 else -1))
     sigma = (ucl - centre) / 3
-    for sign, name in ((1, "upper"), (-1, "lower")):
+    for sign in (1, -1):
         beyond = np.flatnonzero(flags["near_limit"] & (sign * (values - centre) > 2 * sigma))
         clusters = np.split(beyond, np.flatnonzero(np.diff(beyond) > NEAR_WINDOW - 1) + 1)
         for cluster in (c for c in clusters if c.size):
-            names = fmt_list([when[i] for i in cluster])
-            found.append(
-                (
-                    int(cluster[0]),
-                    f"{names} were close to the {name} control limit "
-                    f"({NEAR_COUNT} or more of {NEAR_WINDOW} consecutive points beyond two sigma)",
-                )
-            )
-    prefix = f"{label}: " if label else ""
-    return [prefix + text for _, text in sorted(found, key=lambda item: item[0])]
+            found.append(Signal("near_limit", tuple(int(i) for i in cluster), sign, None, ucl if sign > 0 else lcl))
+    return sorted(found, key=lambda s: s.points[0])

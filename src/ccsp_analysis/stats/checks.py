@@ -8,11 +8,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis.errors import CcspError
-
-
-class StatsError(CcspError, ValueError):
-    """A statistics function was given an input it cannot use (negative count, bad level, ...)."""
+from ccsp_analysis.errors import StatsError
 
 
 def as_count(value: object, name: str) -> int:

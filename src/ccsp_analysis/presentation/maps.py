@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 
 import matplotlib as mpl
@@ -12,8 +13,11 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 
-from ccsp_analysis._chart_base import Chart, ChartError, need_columns, new_axes, styled
-from ccsp_analysis.narrative import auto_decimals, fmt_number
+from ccsp_analysis.formatting import auto_decimals, fmt_number
+from ccsp_analysis.presentation.charts import ward_chart
+from ccsp_analysis.presentation.style import Chart, ChartError, need_columns, new_axes, styled
+
+log = logging.getLogger(__name__)
 
 __all__ = ["NO_DATA", "SCALE", "choropleth", "classes", "geometry_path"]
 
@@ -176,3 +180,39 @@ def choropleth(boundaries_frame: pd.DataFrame, values: pd.Series, title: str) ->
     if len(missing):
         alt += f" No data for {len(missing)} area(s): {', '.join(sorted(missing['name']))}."
     return Chart(figure, alt)
+
+
+def ward_map(
+    boundaries: pd.DataFrame,
+    table: pd.DataFrame,
+    column: str,
+    title: str,
+    label: str = "",
+    reference: float | None = None,
+) -> Chart:
+    """A choropleth of ``column`` by ward when ward boundaries were supplied, else a ranked ward chart.
+
+    Parameters
+    ----------
+    boundaries
+        Ward boundaries (``dataset.boundaries``: code, geometry); when there are none a ranked ward chart is drawn.
+    table
+        The frame from :func:`ccsp_analysis.sections.areas.ward_table`.
+    column, title
+        The value to show and the chart title.
+    label
+        What the value is (the map legend's heading or the chart's axis), e.g. "Crimes per 1,000 residents".
+    reference
+        For the ward chart: a reference line (e.g. the area's rate).
+    """
+    if not boundaries.empty:
+        values = table.set_index("ward_code")[column].astype(float).rename(label or None)
+        on_map = values.index.isin(boundaries["code"])
+        if not on_map.all():
+            log.warning(
+                "wards not on the boundary map (check its vintage): %s",
+                ", ".join(values.index[~on_map]),
+            )
+        return choropleth(boundaries, values[on_map], title)
+    shown = table.rename(columns={column: label}) if label else table
+    return ward_chart(shown, "ward_name", label or column, title, reference=reference)

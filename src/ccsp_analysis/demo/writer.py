@@ -1,4 +1,4 @@
-"""Deterministic synthetic demonstration data written in the real source formats (``ccsp data demo``)."""
+"""Writing the demo data: every source file in its real format, from the calibrated synthetic rows."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis import demo_calibration as cal
-from ccsp_analysis.demo_crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
-from ccsp_analysis.demo_geography import (
+from ccsp_analysis.demo import calibration as cal
+from ccsp_analysis.demo.crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
+from ccsp_analysis.demo.geography import (
     _round_to_total,
     real_geography,
     synthetic_geography,
     write_ons_files,
     write_population_extras,
 )
-from ccsp_analysis.demo_survey import survey_responses
+from ccsp_analysis.demo.survey import survey_responses
 from ccsp_analysis.schemas import POLICE_OUTCOMES_HEADER, POLICE_STREET_HEADER
 from ccsp_analysis.taxonomy import HO_OFFENCES
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ccsp_analysis._stats_base import StatsError, as_series
+from ccsp_analysis.errors import StatsError
+from ccsp_analysis.stats.checks import as_series
 
 MIN_MONTHS = 24  # two full years, so every calendar month is seen at least twice
 _OFFSET = 0.5  # added before taking logs so that zero counts can be modelled

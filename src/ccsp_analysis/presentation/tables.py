@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ccsp_analysis import narrative
+from ccsp_analysis import formatting
 from ccsp_analysis.disclosure import Suppression
 
 #: How each kind of column is shown.
@@ -36,19 +36,19 @@ def _cell(value, kind: str) -> str:
     if _missing(value):
         return MISSING
     if kind == "count":
-        return narrative.fmt_count(value)
+        return formatting.fmt_count(value)
     if kind == "pct":
-        return narrative.fmt_pct(value)
+        return formatting.fmt_pct(value)
     if kind == "rate":
-        return narrative.fmt_rate(value)
+        return formatting.fmt_rate(value)
     if kind == "p":
-        return "<0.001" if value < 0.001 else narrative.fmt_number(value, 3)
+        return "<0.001" if value < 0.001 else formatting.fmt_number(value, 3)
     if kind == "number":  # mixed column: numbers keep the decimals they were written with, text as is
         if isinstance(value, str | bool):
             return str(value)
         if isinstance(value, numbers.Integral):
-            return narrative.fmt_count(value)
-        return narrative.fmt_number(value, narrative.decimals_written(value))
+            return formatting.fmt_count(value)
+        return formatting.fmt_number(value, formatting.decimals_written(value))
     if kind == "direction":
         return {"UP": "▲ up", "DOWN": "▼ down", "STABLE": "► stable"}.get(str(value), str(value))
     return str(value)

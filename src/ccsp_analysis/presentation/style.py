@@ -16,9 +16,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ccsp_analysis._spc import point_name
-from ccsp_analysis.errors import CcspError
-from ccsp_analysis.narrative import auto_decimals, fmt_number
+from ccsp_analysis.errors import ChartError
+from ccsp_analysis.formatting import auto_decimals, fmt_number, point_name
 
 # Okabe & Ito (2008) colours that reach 3:1 contrast on white (WCAG 2.1, non-text contrast).
 # Their orange, sky blue and yellow do not, so they are not used for lines or bars.
@@ -47,10 +46,6 @@ STYLE = {
     "axes.axisbelow": True,
 }
 P = ParamSpec("P")
-
-
-class ChartError(CcspError, ValueError):
-    """A chart was given a frame without the columns or values it needs."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis.demo_calibration import POPULATION_2021, WARD_POP_WEIGHT, WARDS
+from ccsp_analysis.demo.calibration import POPULATION_2021, WARD_POP_WEIGHT, WARDS
 
 LA_CODE = "E08000026"
 LA_NAME = "Coventry"
@@ -129,7 +129,7 @@ def median_age(counts: np.ndarray) -> int:
 
 def write_population_extras(out: Path, real: bool) -> dict[str, Path]:
     """ONS mid-year estimates by single year of age and sex (MYEB1-style wide years) and the Census 2011 total."""
-    from ccsp_analysis import demo_calibration as cal
+    from ccsp_analysis.demo import calibration as cal
 
     profile = age_profile()
     rows = []

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis._stats_base import StatsError, as_values
-from ccsp_analysis.narrative import fmt_count, fmt_pct
+from ccsp_analysis.errors import StatsError
+from ccsp_analysis.stats.checks import as_values
 
 
 def gini(values: pd.Series | np.ndarray | list[float]) -> float:
@@ -59,7 +59,7 @@ def lorenz(values: pd.Series | np.ndarray | list[float]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Concentration:
-    """Result of :func:`concentration_statement`."""
+    """Result of :func:`concentration` (``narrative.concentration_statement`` words it)."""
 
     gini: float
     n_areas: int
@@ -67,16 +67,10 @@ class Concentration:
     area_share: float
     crime_share: float | None
     top_labels: tuple
-    statement: str
 
 
-def concentration_statement(
-    values: pd.Series | np.ndarray | list[float],
-    area_share: float = 0.2,
-    areas: str = "areas",
-    measure: str = "recorded crime",
-) -> Concentration:
-    """Summarise concentration as "x% of areas hold y% of crime" for the top-ranked areas.
+def concentration(values: pd.Series | np.ndarray | list[float], area_share: float = 0.2) -> Concentration:
+    """How concentrated a count is in its top-ranked areas ("x% of areas hold y%"), with the Gini coefficient.
 
     Parameters
     ----------
@@ -84,43 +78,29 @@ def concentration_statement(
         Count per area (a Series keeps its labels for ``top_labels``).
     area_share
         Target share of areas to describe; the number of areas is share x n rounded half
-        up, at least 1, and the statement quotes the share that number really is.
-    areas, measure
-        Words used in the statement.
+        up, at least 1, and ``area_share`` in the result is the share that number really is.
 
     Returns
     -------
     Concentration
         ``gini``, ``n_areas``, ``top_areas`` (k), ``area_share`` (k / n), ``crime_share``
-        (proportion of the total in the k highest areas; None when there is none),
-        ``top_labels`` and ``statement``, e.g. "The top 22.2% of areas (4 of 18) hold
-        41.3% of recorded crime."
+        (proportion of the total in the k highest areas; None when the total is 0) and
+        ``top_labels``.
     """
     x = as_values(values, "values")
     if x.size == 0:
-        raise StatsError("concentration_statement needs at least one area")
+        raise StatsError("concentration needs at least one area")
     if not 0 < area_share <= 1:
         raise StatsError(f"area_share must be in (0, 1], got {area_share!r}")
     k = max(1, math.floor(area_share * x.size + 0.5))
     labels = list(values.index) if isinstance(values, pd.Series) else list(range(x.size))
     top = np.argsort(-x, kind="stable")[:k]
     total = x.sum()
-    share_areas = k / x.size
-    if total == 0:
-        crime_share = None
-        statement = f"There is no {measure} in any of the {fmt_count(x.size)} {areas}."
-    else:
-        crime_share = float(x[top].sum() / total)
-        statement = (
-            f"The top {fmt_pct(share_areas * 100)} of {areas} ({fmt_count(k)} of "
-            f"{fmt_count(x.size)}) hold {fmt_pct(crime_share * 100)} of {measure}."
-        )
     return Concentration(
         gini=gini(x),
         n_areas=int(x.size),
         top_areas=k,
-        area_share=share_areas,
-        crime_share=crime_share,
+        area_share=k / x.size,
+        crime_share=None if total == 0 else float(x[top].sum() / total),
         top_labels=tuple(labels[i] for i in top),
-        statement=statement,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ccsp_analysis import stats
+from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import Params
 from ccsp_analysis.periods import month_label
@@ -91,7 +91,7 @@ def control_chart_breaches(data: Dataset, end: pd.Timestamp,
     Returns
     -------
     dict
-        Series label -> :func:`ccsp_analysis.stats.exceptions` sentences (a series with
+        Series label -> :func:`ccsp_analysis.narrative.spc_exceptions` sentences (a series with
         no rows in the window is left out).
     """
     crimes = data.crimes
@@ -103,7 +103,7 @@ def control_chart_breaches(data: Dataset, end: pd.Timestamp,
     for label, months in series.items():
         counts = monthly_counts(months[months <= end], end, n)
         if len(counts):
-            out[label] = stats.exceptions(stats.control_chart(counts, "c"))
+            out[label] = narrative.spc_exceptions(stats.control_chart(counts, "c"))
     return out
 
 

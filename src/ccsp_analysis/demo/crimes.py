@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis import demo_calibration as cal
-from ccsp_analysis.demo_geography import _round_to_total
+from ccsp_analysis.demo import calibration as cal
+from ccsp_analysis.demo.geography import _round_to_total
 from ccsp_analysis.schemas import CRIME_FLAGS
 from ccsp_analysis.taxonomy import HO_OFFENCES, NTE_HOURS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis.demo_calibration import WARDS
+from ccsp_analysis.demo.calibration import WARDS
 
 # 2024 wave, 1,200 respondents. Published percentages are of those giving a substantive answer
 # (blank and "don't know" excluded):

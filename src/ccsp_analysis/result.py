@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ccsp_analysis.measures import round_half_up
+from ccsp_analysis.formatting import round_half_up
 
 FIGURE_KINDS = ("count", "pct_change", "share", "pct", "rate", "list", "money")
 
@@ -24,6 +24,8 @@ class SectionResult:
     sentences: list[str] = field(default_factory=list)
     #: tables also written under a fixed file name in tables/ (e.g. reconciliation -> reconciliation.csv)
     exports: dict[str, str] = field(default_factory=dict)
+    #: frames only the page's charts draw (boundaries, monthly series); not written to tables/
+    plots: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def add_figure(self, fid: str, value, label: str, kind: str, decimals: int = 1, withheld: bool = False) -> None:
         """Record a headline figure; counts stay whole, others are rounded half-up to ``decimals``.

@@ -1,4 +1,4 @@
-"""Helpers the three priority sections share: change figures, victim profiles and disclosure-controlled people tables."""
+"""Counts about people (victims, offenders, referrals) under disclosure control, and the result helpers the sections share."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ccsp_analysis import disclosure, narrative
-from ccsp_analysis.measures import change_row
-from ccsp_analysis.sections.result import SectionResult
-from ccsp_analysis.taxonomy import grouping_mask
+from ccsp_analysis.result import SectionResult
 
 #: Columns of the ``suppression_log`` table every priority section returns.
 LOG_COLUMNS = ["section", "table", "row", "column", "reason"]
@@ -41,32 +39,6 @@ def topic_sentences(result: SectionResult, topic: str) -> list[str]:
     """The sentences of one sub-section (``topic``) of a priority section's result."""
     table = result.tables["sentences"]
     return list(table.loc[table["topic"] == topic, "sentence"])
-
-
-def add_change_figures(out: SectionResult, changes: pd.DataFrame, ids: dict[str, str], previous_fy: str,
-                       shown: pd.DataFrame | None = None) -> None:
-    """Add the % change of each row whose measure has a published figure id in ``ids`` (none when last year was 0).
-
-    ``shown``: the same table after disclosure control; a change whose counts it hides is withheld.
-    """
-    hidden = set(shown.loc[shown["current"].isna(), "measure"]) if shown is not None else set()
-    for row in changes.itertuples():
-        if row.measure in ids and not pd.isna(row.pct_change):
-            out.add_figure(ids[row.measure], row.pct_change, f"{row.label}: change on {previous_fy}", "pct_change",
-                           withheld=row.measure in hidden)
-
-
-def frame_change(measure: str, label: str, frame: pd.DataFrame, fy: str, previous_fy: str) -> dict:
-    """A change row for the rows of ``frame`` (any table with an ``fy`` column) in two financial years."""
-    return change_row(measure, label, int((frame["fy"] == fy).sum()), int((frame["fy"] == previous_fy).sum()))
-
-
-def in_groupings(crimes: pd.DataFrame, groupings: Sequence[str], fy: str) -> pd.DataFrame:
-    """Crimes of ``fy`` that belong to every one of ``groupings`` (e.g. serious youth violence and robbery)."""
-    keep = crimes["fy"] == fy
-    for name in groupings:
-        keep &= grouping_mask(crimes, name)
-    return crimes[keep]
 
 
 def with_victim(frame: pd.DataFrame) -> pd.DataFrame:
@@ -184,7 +156,7 @@ def pyramid_frame(table: pd.DataFrame) -> pd.DataFrame:
     return long.reset_index(drop=True)
 
 
-#: How notebooks show an age-by-sex table (for :func:`ccsp_analysis.tables.show`).
+#: How notebooks show an age-by-sex table (for :func:`ccsp_analysis.presentation.tables.show`).
 AGE_SEX_COLUMNS = {"age_band": ("Age", "text"), "F": ("Female", "count"), "M": ("Male", "count"), "Total": ("Total", "count")}
 #: How notebooks show the suppression log.
 LOG_DISPLAY = {"table": ("Table", "text"), "row": ("Row", "text"), "column": ("Column", "text"), "reason": ("Why hidden", "text")}

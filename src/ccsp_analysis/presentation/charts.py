@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from ccsp_analysis._chart_base import (
+from ccsp_analysis.formatting import auto_decimals, fmt_count, fmt_number
+from ccsp_analysis.narrative import spc_exceptions
+from ccsp_analysis.presentation.style import (
     PALETTE,
     Chart,
     ChartError,
@@ -17,9 +19,7 @@ from ccsp_analysis._chart_base import (
     styled,
     x_positions,
 )
-from ccsp_analysis._concentration import Concentration
-from ccsp_analysis._spc import RULES, exceptions
-from ccsp_analysis.narrative import auto_decimals, fmt_count, fmt_number
+from ccsp_analysis.stats import RULES
 
 __all__ = [
     "PALETTE",
@@ -76,7 +76,7 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
             )
     axes.set_ylabel(ylabel)
     figure.legend(loc="outside lower center", ncols=4, fontsize=8)
-    found = exceptions(chart)
+    found = spc_exceptions(chart)
     breaches = (
         "no rule breaches."
         if not found
@@ -218,7 +218,7 @@ def age_sex_pyramid(
 
 @styled
 def lorenz_chart(
-    lorenz_frame: pd.DataFrame, title: str = "", concentration: Concentration | None = None
+    lorenz_frame: pd.DataFrame, title: str = "", summary: str = ""
 ) -> Chart:
     """Lorenz curve of crime across areas with the line of equal shares.
 
@@ -228,9 +228,9 @@ def lorenz_chart(
         The frame from :func:`ccsp_analysis.stats.lorenz`.
     title
         Chart title.
-    concentration
-        Optional result of :func:`ccsp_analysis.stats.concentration_statement`, whose Gini
-        coefficient and statement are added to the alt text.
+    summary
+        Optional sentences added to the alt text (e.g. the section's concentration statement
+        with its Gini coefficient).
 
     Returns
     -------
@@ -262,8 +262,8 @@ def lorenz_chart(
         f"Lorenz curve of {title or 'crime'} across {len(lorenz_frame) - 1} areas; the further it bows "
         "below the diagonal, the more crime is concentrated in a few areas."
     )
-    if concentration is not None:
-        alt += f" Gini coefficient {fmt_number(concentration.gini, 2)}. {concentration.statement}"
+    if summary:
+        alt += f" {summary}"
     return Chart(figure, alt)
 
 

@@ -1,0 +1,33 @@
+"""Statistics for the assessment, numbers only (no sentences): counts, proportions, groups, SPC, concentration, projection."""
+
+from ccsp_analysis.errors import StatsError
+from ccsp_analysis.stats.concentration import Concentration, concentration, gini, lorenz
+from ccsp_analysis.stats.counts import CountComparison, Direction, compare_counts, rate_per_1000
+from ccsp_analysis.stats.groups import GroupComparison, compare_with_group
+from ccsp_analysis.stats.projection import Backtest, backtest_projection, project
+from ccsp_analysis.stats.proportions import COMPARISON_RESULTS, compare_proportions, wilson_interval
+from ccsp_analysis.stats.spc import RULES, Signal, control_chart, signals
+
+__all__ = [
+    "COMPARISON_RESULTS",
+    "RULES",
+    "Backtest",
+    "Concentration",
+    "CountComparison",
+    "Direction",
+    "GroupComparison",
+    "Signal",
+    "StatsError",
+    "backtest_projection",
+    "compare_counts",
+    "compare_proportions",
+    "compare_with_group",
+    "concentration",
+    "control_chart",
+    "gini",
+    "lorenz",
+    "project",
+    "rate_per_1000",
+    "signals",
+    "wilson_interval",
+]
