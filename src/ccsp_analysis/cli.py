@@ -27,9 +27,16 @@ def _say(msg: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ccsp_analysis.report import run_year
+    from ccsp_analysis.params import load_params
 
-    result = run_year(args.params, outputs=args.outputs, jobs=args.jobs, audience=args.audience, progress=_say)
+    params = load_params(args.params)  # validated before the notebook and plotting stack is imported
+    from ccsp_analysis.report.run import run_year
+
+    result = run_year(params, outputs=args.outputs, jobs=args.jobs, audience=args.audience, force=args.force,
+                      progress=_say)
+    if args.verbose:
+        for phase, seconds in result.phases.items():
+            print(f"  {phase}: {seconds:.2f} s", file=sys.stderr)
     if args.pdf:
         from ccsp_analysis.report.pdf import print_pdfs
 
@@ -72,11 +79,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ccsp_analysis import dataset
     from ccsp_analysis.params import load_params
+
+    params = load_params(args.params)  # validated before pandas and the readers are imported
+    from ccsp_analysis import dataset
     from ccsp_analysis.sections.data_audit import data_audit
 
-    params = load_params(args.params)
     data = dataset.load(params, rebuild=args.rebuild)
     audit = data_audit(data, params)
     print(audit.tables["checks"].to_string(index=False))
@@ -101,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--audience", choices=("public", "reviewer"), default="public", help="reviewer: code cells behind a 'show code' toggle")
     r.add_argument("--outputs", type=Path, default=None, help="outputs folder (default: outputs/ in the project)")
     r.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")
+    r.add_argument("--force", action="store_true", help="rerun every section even when nothing changed")
     r.set_defaults(func=cmd_run)
     d = sub.add_parser("data", help="demo data, downloads and checks")
     dsub = d.add_subparsers(dest="data_command", required=True)
@@ -128,7 +137,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema from loading its optional IRI checker (rfc3987-syntax builds a grammar on
+    import: about 1 s, on every run, for a check nbformat never makes)."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _skip_slow_optional_imports()
     p = parser()
     args, extra = p.parse_known_args(argv)
     if extra and args.command != "lab":

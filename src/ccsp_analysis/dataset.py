@@ -82,14 +82,19 @@ def dataset_key(params: Params, inputs: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def load(params: Params, *, rebuild: bool = False) -> Dataset:
-    """The dataset for ``params``: read from the cache when its inputs are unchanged, else built and cached."""
-    root = cache_root(params)
-    hashes = HashCache(root / "input-hashes.json")
+def identify(params: Params) -> tuple[str, dict[str, str]]:
+    """The dataset's cache key and its inputs' SHA-256, without reading any table (fast: hashes are
+    remembered by file size and modification time)."""
+    hashes = HashCache(cache_root(params) / "input-hashes.json")
     inputs = input_hashes(params, hashes)
     hashes.save()
-    key = dataset_key(params, inputs)
-    folder = root / key
+    return dataset_key(params, inputs), inputs
+
+
+def load(params: Params, *, rebuild: bool = False) -> Dataset:
+    """The dataset for ``params``: read from the cache when its inputs are unchanged, else built and cached."""
+    key, inputs = identify(params)
+    folder = cache_root(params) / key
     if not rebuild and (folder / "meta.json").exists():
         log.info("dataset %s read from cache", key)
         tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -11,35 +10,13 @@ from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import Params
 from ccsp_analysis.periods import month_label
+from ccsp_analysis.result import ExceptionReport
 from ccsp_analysis.taxonomy import grouping_mask
 
 #: Months of history the control charts of the index look back over.
 WINDOW_MONTHS = 24
 #: Columns of a section's "changes" table that the index needs.
 CHANGE_COLUMNS = ("label", "current", "previous", "pct_change", "direction", "sentence")
-
-
-@dataclass(frozen=True)
-class ExceptionReport:
-    """What the index lists as exceptions.
-
-    Attributes
-    ----------
-    changes
-        Rows of the sections' change tables whose direction of travel is UP or DOWN.
-    breaches
-        Series label -> control-chart rule breaches in plain English, in time order.
-    window
-        The months the control charts cover, e.g. ``"April 2022 to March 2024"``.
-    """
-
-    changes: pd.DataFrame
-    breaches: dict[str, list[str]] = field(default_factory=dict)
-    window: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return self.changes.empty and not any(self.breaches.values())
 
 
 def period_end(params: Params) -> pd.Timestamp:

@@ -58,3 +58,13 @@ class HashCache:
             tmp.write_text(json.dumps(self._known))
             os.replace(tmp, self.store)
             self._dirty = False
+
+
+def package_hash() -> str:
+    """SHA-256 of the installed package's code, templates and styles (what shapes every result and page)."""
+    pkg = Path(__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in pkg.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".tpl", ".json")):
+        h.update(str(path.relative_to(pkg)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -157,3 +157,10 @@ def in_groupings(crimes: pd.DataFrame, groupings: Sequence[str], fy: str) -> pd.
     for name in groupings:
         keep &= grouping_mask(crimes, name)
     return crimes[keep]
+
+
+def last_month_reported(data: Dataset, params: Params) -> pd.Timestamp | None:
+    """The last month of recorded crime the report covers (not later months the files may also hold)."""
+    months = data.crimes["month"]
+    last = months[months <= params.fy.months(params.quarter)[-1]].max()
+    return None if pd.isna(last) else pd.Timestamp(last)

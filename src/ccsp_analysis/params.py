@@ -19,6 +19,19 @@ ALL_SECTIONS: tuple[str, ...] = (
     "00_data_audit", "01_key_findings", "02_city_profile", "03_priority_1", "04_priority_2", "05_priority_3",
     "06_areas", "07_survey", "08_performance", "09_reconciliation",
 )
+#: Each section's page title.
+SECTION_TITLES: dict[str, str] = {
+    "00_data_audit": "Data audit",
+    "01_key_findings": "Key findings",
+    "02_city_profile": "City profile",
+    "03_priority_1": "Priority 1: offending, reoffending and serious violence",
+    "04_priority_2": "Priority 2: public place safety and reassurance",
+    "05_priority_3": "Priority 3: exploitation and protecting victims",
+    "06_areas": "Areas",
+    "07_survey": "Resident survey",
+    "08_performance": "Performance and plan monitoring",
+    "09_reconciliation": "Reconciliation with the published figures",
+}
 #: Sections of a quarterly performance report (the annual sections compare whole years).
 PERFORMANCE_SECTIONS: tuple[str, ...] = ("00_data_audit", "08_performance", "09_reconciliation")
 DEFAULTS_FILE = "defaults.yaml"

@@ -75,3 +75,26 @@ def published_figures(fig: pd.DataFrame) -> pd.DataFrame:
     out = fig[["id", "value"]].copy()
     out.loc[fig["withheld"].to_numpy(dtype=bool), "value"] = None
     return out
+
+
+@dataclass(frozen=True)
+class ExceptionReport:
+    """What the index lists as exceptions.
+
+    Attributes
+    ----------
+    changes
+        Rows of the sections' change tables whose direction of travel is UP or DOWN.
+    breaches
+        Series label -> control-chart rule breaches in plain English, in time order.
+    window
+        The months the control charts cover, e.g. ``"April 2022 to March 2024"``.
+    """
+
+    changes: pd.DataFrame
+    breaches: dict[str, list[str]] = field(default_factory=dict)
+    window: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.changes.empty and not any(self.breaches.values())

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from ccsp_analysis.presentation import tables
 from ccsp_analysis.taxonomy import grouping_table
@@ -26,6 +25,8 @@ def suppression_log(results: dict) -> pd.DataFrame:
 
 def methods_html(root: Path) -> str:
     """docs/methods.md as HTML, its headings one level down so the appendix keeps a single h1."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
     path = root / "docs" / "methods.md"
     if not path.exists():
         return "<p>The methods document (docs/methods.md) is missing from this installation.</p>"

@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 from bs4 import BeautifulSoup, Tag
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from nbconvert import HTMLExporter
+
+if TYPE_CHECKING:
+    import nbformat
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(str(resources.files("ccsp_analysis.report") / "templates"))
@@ -90,6 +92,8 @@ def prepare(nb: nbformat.NotebookNode, audience: str) -> nbformat.NotebookNode:
     ``remove-output`` tags hide a cell's code or outputs. The public build also drops
     stderr output (warnings are for analysts) and code cells left with nothing to show.
     """
+    import nbformat
+
     nb = nbformat.from_dict(nb)
     kept = []
     for cell in nb.cells:
@@ -148,6 +152,8 @@ def render_section(nb: nbformat.NotebookNode, *, title: str, nav: list[dict[str,
     RenderedPage
         The page's HTML and headings (for the page's and the index's contents).
     """
+    from nbconvert import HTMLExporter  # imported here: a run that reuses every page never needs it
+
     exporter = HTMLExporter(template_name="ccsp", extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = audience == "public"
     exporter.exclude_input_prompt = True

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import nbformat
-import pandas as pd
-
+import ccsp_analysis.report.html as html
 from ccsp_analysis import __version__
-from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.exception_report import exception_report
 from ccsp_analysis.params import Params
 from ccsp_analysis.periods import FinancialYear
-from ccsp_analysis.report import html
 
 log = logging.getLogger(__name__)
 MATHJAX_DIR = "assets/mathjax"
@@ -32,6 +30,11 @@ class Outcome(Protocol):
     status: str
     cell: int | None
     error: str | None
+    reused: bool
+    page_reused: bool
+    execution_key: str | None
+    page_key: str | None
+    headings: list
 
 
 @dataclass(frozen=True)
@@ -44,15 +47,12 @@ class IndexSection:
     headings: tuple[html.Heading, ...] = ()
 
 
-def run_rows(params: Params, data: Dataset) -> list[tuple[str, str]]:
+def run_rows(params: Params, data_to: str) -> list[tuple[str, str]]:
     """The run-parameters block's rows: area, period, comparison, date of data, threshold, file."""
     cmp_ = FinancialYear.parse(params.comparison)
-    # the last month of data the report covers (not later data the files may also hold)
-    in_period = data.crimes["month"][data.crimes["month"] <= params.fy.months(params.quarter)[-1]]
-    last = in_period.max()
     rows = [("Area", f"{params.area.name} ({params.area.la_code})"),
             ("Period", period_text(params)),
-            ("Compared with", cmp_.text), ("Data to", last.strftime("%B %Y") if pd.notna(last) else "no data"),
+            ("Compared with", cmp_.text), ("Data to", data_to),
             ("Disclosure threshold", str(params.disclosure_threshold)),
             ("Parameters", params.params_file.name if params.params_file else "")]
     if params.synthetic:
@@ -69,9 +69,9 @@ def period_text(params: Params) -> str:
     return f"{params.fy.text} ({span})"
 
 
-def footer_text(data: Dataset) -> str:
+def footer_text(dataset_key: str) -> str:
     """The footer of every section page (no dates or times: pages rebuild byte for byte)."""
-    return f"ccsp-analysis {__version__} · dataset {data.key}"
+    return f"ccsp-analysis {__version__} · dataset {dataset_key}"
 
 
 def navigation(sections: Sequence[Outcome], i: int) -> list[dict[str, str]]:
@@ -101,81 +101,153 @@ def _mathjax(staging: Path) -> str | None:
     return f"{MATHJAX_DIR}/tex-chtml.js"
 
 
+def _sha(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _reuse(source: Path, dest: Path) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
+def _mathjax_assets(target: Path, staging: Path) -> None:
+    """Bring the previous report's local MathJax along when a reused page needs it."""
+    source, dest = target / MATHJAX_DIR, staging / MATHJAX_DIR
+    if source.is_dir() and not dest.exists():
+        shutil.copytree(source, dest, copy_function=_reuse)
+
+
 def write_sections(params: Params, sections: Sequence[Outcome], rows: list[tuple[str, str]], footer: str,
-                   target: Path, staging: Path, audience: str) -> dict[str, tuple[html.Heading, ...]]:
+                   target: Path, staging: Path, audience: str, package: str,
+                   previous: Mapping[str, Mapping]) -> list[str]:
     """Render every section whose notebook ran into ``staging``; keep the last good page of failed ones.
 
-    A failed section whose previous page exists in ``target`` has that page copied and its
-    status set to ``"failed (previous page kept)"``; previous/next links skip sections left
-    without a page. Returns each rendered page's headings.
+    A page is reused from ``target`` when its key (the section's execution key, navigation, run
+    parameters, footer, audience and package) equals the previous run's (``previous``: section
+    name -> its entry in the previous run.json); otherwise it is rendered from the executed
+    notebook in ``staging/notebooks``. A failed section whose previous page exists in ``target``
+    has that page copied and its status set to ``"failed (previous page kept)"``; previous/next
+    links skip sections left without a page. Each outcome gets its page's ``headings``; returns
+    the names of the pages reused.
     """
     block = html.params_block(rows)
-    headings = {}
+    reused = []
     paged = [o for o in sections if o.status == "ok" or (target / o.file).exists()]  # navigation skips the rest
     for o in sections:
         nb_path = staging / "notebooks" / f"{o.name}.ipynb"
         if o.status == "ok":
-            nb = html.strip_execution_metadata(nbformat.read(nb_path, as_version=4))
-            nbformat.write(nb, nb_path)
-            page = html.render_section(nb, title=f"{o.title} · {params.area.name} {params.period}",
-                                       nav=navigation(paged, paged.index(o)), params_html=block, synthetic=params.synthetic,
+            nav = navigation(paged, paged.index(o))
+            title = f"{o.title} · {params.area.name} {params.period}"
+            o.page_key = _sha(o.execution_key, title, nav, rows, footer, audience, package, params.synthetic)
+            prev = previous.get(o.name, {})
+            if prev.get("page_key") == o.page_key and (target / o.file).is_file() and prev.get("headings"):
+                _reuse(target / o.file, staging / o.file)
+                if MATHJAX_DIR in (staging / o.file).read_text(encoding="utf-8"):
+                    _mathjax_assets(target, staging)
+                o.headings, o.page_reused = [list(h) for h in prev["headings"]], True
+                reused.append(o.name)
+                continue
+            import nbformat  # only when a page is rendered
+
+            nb = nbformat.read(nb_path, as_version=4)
+            if not o.reused:  # a reused notebook was stripped when it was executed
+                nb = html.strip_execution_metadata(nb)
+                nbformat.write(nb, nb_path)
+            page = html.render_section(nb, title=title, nav=nav, params_html=block, synthetic=params.synthetic,
                                        footer=footer, audience=audience,
                                        mathjax=_mathjax(staging) if html.uses_math(nb) else None)
             (staging / o.file).write_text(page.html, encoding="utf-8")
-            headings[o.name] = page.headings
+            o.headings = [[h.level, h.id, h.text] for h in page.headings]
         elif (target / o.file).exists():
             shutil.copy2(target / o.file, staging / o.file)
             o.status = "failed (previous page kept)"
-    return headings
+    return reused
 
 
-def index_context(params: Params, data: Dataset, sections: Sequence[Outcome], results: Mapping[str, object],
-                  rows: list[tuple[str, str]], headings: Mapping[str, tuple[html.Heading, ...]],
-                  staging: Path, commit: str, audience: str) -> dict:
+def index_context(params: Params, context, sections: Sequence[Outcome], results: Mapping[str, object],
+                  rows: list[tuple[str, str]], staging: Path, commit: str, audience: str) -> dict:
     """Everything ``index.html.j2`` shows: title, contents, key findings, exceptions, run summary."""
     fy, cmp_ = FinancialYear.parse(params.period), FinancialYear.parse(params.comparison)
     contents = [IndexSection(o.file if (staging / o.file).exists() else None, o.title, o.status,
-                             tuple(h for h in headings.get(o.name, ()) if h.level == 2)) for o in sections]
+                             tuple(html.Heading(*h) for h in (o.headings or ()) if h[0] == 2)) for o in sections]
     findings = getattr(results.get("01_key_findings"), "sentences", [])
     summary = [*rows, ("Edition", "reviewer (code shown on request)" if audience == "reviewer" else "public"),
                ("Sections", str(len(sections))), ("Software", f"ccsp-analysis {__version__}"),
-               ("Commit", commit[:12]), ("Dataset", data.key)]
+               ("Commit", commit[:12]), ("Dataset", context.dataset_key)]
     return {
         "title": f"{params.area.name} Community Safety Partnership: "
                  + (f"Performance report, quarter {params.quarter} {fy.text}" if params.mode == "performance"
                     else f"Strategic Assessment {fy.text}"),
         "area": params.area.name, "period_text": period_text(params).split(" (", 1)[1].rstrip(")"),
         "comparison_text": cmp_.text, "synthetic": params.synthetic, "sections": contents,
-        "findings": findings, "exceptions": exception_report(data, params, results),
+        "findings": findings, "exceptions": context.exceptions,
         "failures": [f"{o.title} ({o.name}): cell {o.cell}: {o.error}" for o in sections if o.status != "ok"],
-        "summary": summary, "inputs": sorted((k, v[:16]) for k, v in data.inputs.items()),
+        "summary": summary, "inputs": sorted((k, v[:16]) for k, v in context.inputs.items()),
         "first": next((s for s in contents if s.file), None),
         "pages": {o.name: c for o, c in zip(sections, contents, strict=True)},
     }
 
 
-def write_report(params: Params, data: Dataset, sections: Sequence[Outcome], results: Mapping[str, object],
-                 rows: list[tuple[str, str]], footer: str, target: Path, staging: Path, audience: str,
-                 commit: str) -> None:
-    """Write every section page and ``index.html`` into ``staging``.
+def write_appendix(params: Params, appendix: Outcome, results: Mapping[str, object], root: Path, target: Path,
+                   staging: Path, package: str, previous: Mapping[str, Mapping]) -> None:
+    """The appendix notebook (methods, classification, suppression log) in ``staging/notebooks``, reused when unchanged."""
+    from ccsp_analysis.report.appendix import appendix_notebook
+
+    methods = root / "docs" / "methods.md"
+    logs = [getattr(r, "tables", {}).get("suppression_log") for r in results.values()]
+    appendix.execution_key = _sha([None if x is None else x.to_csv(index=False) for x in logs],
+                                  methods.read_text(encoding="utf-8") if methods.exists() else None,
+                                  params.disclosure_threshold, package)
+    out = staging / "notebooks" / f"{appendix.name}.ipynb"
+    prev = previous.get(appendix.name, {})
+    source = target / "notebooks" / f"{appendix.name}.ipynb"
+    if prev.get("execution_key") == appendix.execution_key and source.is_file():
+        _reuse(source, out)
+        appendix.reused = True
+    else:
+        import nbformat
+
+        nbformat.write(appendix_notebook(root, results, params.disclosure_threshold), out)
+
+
+def write_report(params: Params, context, sections: Sequence[Outcome], results: Mapping[str, object],
+                 target: Path, staging: Path, audience: str, commit: str, package: str,
+                 previous: Mapping[str, Mapping]) -> list[str]:
+    """Write the appendix, every section page and ``index.html`` into ``staging``; return the pages reused.
 
     Parameters
     ----------
-    params, data
-        The run's parameters and dataset.
+    params
+        The run's parameters.
+    context
+        The run's :class:`~ccsp_analysis.report.run.RunContext` (dataset key, inputs, last month, exceptions).
     sections
-        Section outcomes in page order (a failed section's status may be updated).
+        Section outcomes in page order, the appendix last (statuses and keys are updated).
     results
-        Section name -> the section's result (tables and sentences).
-    rows, footer
-        The run-parameters rows and the footer text of every page.
+        Section name -> the section's publishable result (tables and sentences).
     target, staging
-        The previous report (for failed sections' last good pages) and the folder written.
+        The previous report (for reuse and failed sections' last good pages) and the folder written.
     audience
         ``"public"`` or ``"reviewer"``.
-    commit
-        The git commit of the code.
+    commit, package
+        The git commit of the code and the package's content hash.
+    previous
+        Section name -> its entry in the previous run.json (empty on a first or forced run).
     """
-    headings = write_sections(params, sections, rows, footer, target, staging, audience)
-    context = index_context(params, data, sections, results, rows, headings, staging, commit, audience)
-    (staging / "index.html").write_text(html.render_page("index.html.j2", **context), encoding="utf-8")
+    rows, footer = run_rows(params, context.data_to), footer_text(context.dataset_key)
+    write_appendix(params, sections[-1], results, project_root_of(params), target, staging, package, previous)
+    reused = write_sections(params, sections, rows, footer, target, staging, audience, package, previous)
+    ctx = index_context(params, context, sections, results, rows, staging, commit, audience)
+    (staging / "index.html").write_text(html.render_page("index.html.j2", **ctx), encoding="utf-8")
+    return reused
+
+
+def project_root_of(params: Params) -> Path:
+    """The project folder: the one above the parameter file's ``params/`` folder."""
+    return params.params_file.parent.parent if params.params_file else Path.cwd()

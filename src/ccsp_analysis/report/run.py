@@ -1,33 +1,44 @@
-"""``run_year``: validate parameters, build the dataset once, execute every section notebook, write outputs atomically."""
+"""``run_year``: validate once, compute every section once, execute the notebooks that changed, write outputs atomically.
+
+A run, from clean outputs:
+
+1. the parameters are validated and written to the staging folder as ``params.json``;
+2. kernels start (importing the plotting stack) while the dataset is loaded and every section
+   is computed once; each result is stored as ``results/<section>.pkl`` and its notebook is queued
+   as soon as it is stored;
+3. ``tables/`` (and ``figures.csv``), the appendix and the index come from the same results;
+   each executed notebook is rendered in-process with the project's template;
+4. the staging folder replaces the previous report in one rename.
+
+Run again with nothing changed and every section is reused: a section's executed notebook is
+reused while its notebook file, the parameters, its result and the package are unchanged; its
+page while, in addition, the page's surroundings (navigation, run parameters, footer, audience)
+are. ``run.json`` records each section's keys and whether it was reused.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import pickle
 import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import nbformat
-import pandas as pd
-
-from ccsp_analysis import dataset
 from ccsp_analysis.errors import RunError
+from ccsp_analysis.hashing import package_hash
 from ccsp_analysis.params import Params, load_params
-from ccsp_analysis.report import pages
-from ccsp_analysis.report.appendix import APPENDIX, APPENDIX_TITLE, appendix_notebook
-from ccsp_analysis.result import merge_figures, published_figures
-from ccsp_analysis.sections import REGISTRY, compute_sections
 
 log = logging.getLogger(__name__)
-KERNEL = "python3"
-PACKAGES = ("ccsp-analysis", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill", "nbconvert", "pyarrow", "pydantic")
+PACKAGES = ("ccsp-analysis", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
+            "pyarrow", "pydantic")
+CONTEXT_FILE = "_run.pkl"
 
 
 @dataclass
@@ -41,6 +52,12 @@ class SectionOutcome:
     seconds: float = 0.0
     error: str | None = None
     cell: int | None = None
+    reused: bool = False
+    page_reused: bool = False
+    result_hash: str | None = None
+    execution_key: str | None = None
+    page_key: str | None = None
+    headings: list = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +66,7 @@ class RunResult:
 
     output_dir: Path
     sections: list[SectionOutcome] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -58,42 +76,33 @@ class RunResult:
     def failures(self) -> list[str]:
         return [f"{s.name}: cell {s.cell}: {s.error}" for s in self.sections if s.status != "ok"]
 
-
-def _kernel_manager_class():
-    """A kernel manager that encrypts its local ZMQ traffic (ipykernel warns on every start otherwise)."""
-    from jupyter_client import KernelManager
-
-    class EncryptedKernelManager(KernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            if "transport_encryption" in self.trait_names():
-                self.transport_encryption = "auto"
-
-    return EncryptedKernelManager
+    @property
+    def reused(self) -> list[str]:
+        return [s.name for s in self.sections if s.reused]
 
 
-def _source_cell_number(executed: str, index: int) -> int:
-    """1-based number of the failing cell in the source notebook (papermill's index counts its injected cell)."""
-    nb = nbformat.read(executed, as_version=4)
-    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
-    return index + 1 - sum(1 for i in injected if i < index)
+@dataclass
+class RunContext:
+    """What the index and every page need besides the sections' results (computed once, stored with them)."""
+
+    dataset_key: str
+    inputs: dict[str, str]
+    data_to: str
+    exceptions: object  # exception_report.ExceptionReport
+    errors: dict[str, str] = field(default_factory=dict)
 
 
-def _execute(notebook: str, output: str, params_path: str, cwd: str) -> tuple[float, str | None, int | None]:
-    """Run one notebook with papermill in this worker process; return (seconds, error, failing cell)."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+class Phases:
+    """Wall-clock seconds of each phase of a run (reported in run.json and by ``ccsp run -v``)."""
 
-    start = time.perf_counter()
-    try:
-        pm.execute_notebook(notebook, output, parameters={"params_path": params_path}, kernel_name=KERNEL,
-                            cwd=cwd, progress_bar=False, log_output=False, report_mode=False,
-                            kernel_manager_class=_kernel_manager_class())
-    except PapermillExecutionError as exc:
-        return time.perf_counter() - start, f"{exc.ename}: {exc.evalue}", _source_cell_number(output, exc.cell_index)
-    except Exception as exc:  # kernel died, notebook unreadable, ...
-        return time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None
-    return time.perf_counter() - start, None, None
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._t, 3)
+        self._t = now
 
 
 def project_root(params: Params) -> Path:
@@ -118,16 +127,31 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _write_tables(results: dict, folder: Path) -> pd.DataFrame:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, result in results.items():
-        for table, frame in result.tables.items():
-            frame.to_csv(folder / f"{name}-{table}.csv", index=False)
-            if table in result.exports:
-                frame.to_csv(folder / result.exports[table], index=False)
-    fig = merge_figures(results)
-    published_figures(fig).to_csv(folder / "figures.csv", index=False)
-    return fig
+def _sha(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _previous(target: Path, force: bool) -> dict:
+    """The previous run's run.json (empty when there is none, it is unreadable, or ``force``)."""
+    if force:
+        return {}
+    try:
+        return json.loads((target / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _reuse_file(source: Path, dest: Path) -> None:
+    """Bring a file of the previous report into the new one (a hard link where possible)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -139,29 +163,34 @@ def _swap_in(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def run_year(spec: str | Path, *, outputs: Path | None = None, jobs: int = 2, audience: str = "public",
-             progress: Callable[[str], None] | None = None) -> RunResult:
-    """Build the report for one parameter file (``2023-24`` or a path) into ``outputs/<area>/<period>/``.
+def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: int = 2, audience: str = "public",
+             force: bool = False, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Build the report for one parameter file (``2023-24``, a path, or validated Params) into ``outputs/<area>/<period>/``.
 
-    Parameters are validated before any kernel starts (ParamsError). A section whose notebook
-    fails is reported with its cell and error; the other sections still render and a previous
-    good page of the failed section is kept. Outputs are written to a staging folder and swapped
-    in at the end, so an interrupted run never leaves a half-written report.
+    Parameters are validated before anything else is imported or started (ParamsError). A
+    section whose computation or notebook fails is reported with its cell and error; the other
+    sections still render and a previous good page of the failed section is kept. Outputs are
+    written to a staging folder and swapped in at the end, so an interrupted run never leaves a
+    half-written report. ``force`` reruns every section even when nothing changed.
     """
     def say(message: str) -> None:
         log.info(message)
         if progress:
             progress(message)
 
-    params = load_params(spec)
+    params = spec if isinstance(spec, Params) else load_params(spec)
     if audience not in ("public", "reviewer"):
         raise RunError(f"audience must be 'public' or 'reviewer', not '{audience}'")
     root = project_root(params)
     target = (outputs or root / "outputs") / params.area.slug / params.period
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "notebooks").mkdir(parents=True)
+    except OSError as exc:
+        raise RunError(f"cannot write the report under {target.parent}: {exc.strerror or exc}; "
+                       "choose another folder with --outputs or free some space") from None
     handler = logging.FileHandler(staging / "run.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     pkg_log = logging.getLogger("ccsp_analysis")
@@ -169,7 +198,7 @@ def run_year(spec: str | Path, *, outputs: Path | None = None, jobs: int = 2, au
     if pkg_log.level == logging.NOTSET or pkg_log.level > logging.INFO:
         pkg_log.setLevel(logging.INFO)
     try:
-        return _run(params, root, target, staging, jobs, audience, say)
+        return _Run(params, root, target, staging, jobs, audience, force, say).run()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -178,61 +207,197 @@ def run_year(spec: str | Path, *, outputs: Path | None = None, jobs: int = 2, au
         handler.close()
 
 
-def _run(params: Params, root: Path, target: Path, staging: Path, jobs: int, audience: str, say) -> RunResult:
-    t0 = time.perf_counter()
-    log.info("run %s with parameters %s", params.period, params.model_dump_json())
-    say(f"building the dataset for {params.area.name} {params.period}")
-    data = dataset.load(params)
-    names = list(params.sections)
-    missing = [n for n in names if not (root / "notebooks" / f"{n}.ipynb").exists()]
-    if missing:
-        raise RunError(f"no notebook for section(s) {missing} in {root / 'notebooks'}")
-    results, errors = compute_sections(data, params, names)
-    figures = _write_tables(results, staging / "tables")
-    outcomes = {n: SectionOutcome(n, REGISTRY[n][0], f"{n}.html") for n in names}
-    for n, error in errors.items():
-        outcomes[n].status, outcomes[n].error = "failed", f"computing the section: {error}"
-        say(f"{n}: failed while computing its tables ({error})")
-    to_run = [n for n in names if n not in errors]
-    say(f"executing {len(to_run)} section notebooks ({jobs} at a time)")
-    pool = ProcessPoolExecutor(max_workers=max(1, jobs))
-    try:
-        futures = {pool.submit(_execute, str(root / "notebooks" / f"{n}.ipynb"), str(staging / "notebooks" / f"{n}.ipynb"),
-                               str(params.params_file), str(root / "notebooks")): n for n in to_run}
-        for i, fut in enumerate(as_completed(futures), start=1):
-            n = futures[fut]
-            o = outcomes[n]
-            o.seconds, o.error, o.cell = fut.result()
-            o.status = "ok" if o.error is None else "failed"
-            say(f"[{i}/{len(to_run)}] {n}: {o.status} in {o.seconds:.1f} s" + (f" (cell {o.cell}: {o.error})" if o.error else ""))
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: do not start the queued notebooks
-        raise
-    pool.shutdown()
-    nbformat.write(appendix_notebook(root, results, params.disclosure_threshold), staging / "notebooks" / f"{APPENDIX}.ipynb")
-    outcomes[APPENDIX] = SectionOutcome(APPENDIX, APPENDIX_TITLE, f"{APPENDIX}.html")
-    names = [*names, APPENDIX]
-    _render(params, data, names, outcomes, results, target, staging, audience)
-    _write_run_json(params, root, data, outcomes, figures, staging, time.perf_counter() - t0)
-    _swap_in(staging, target)
-    say(f"report written to {target / 'index.html'}")
-    return RunResult(target, [outcomes[n] for n in names])
+class _Run:
+    """One run's state: the steps of :func:`run_year` in order."""
 
+    def __init__(self, params, root, target, staging, jobs, audience, force, say) -> None:
+        from ccsp_analysis.params import SECTION_TITLES
 
-def _page_context(params: Params, data: dataset.Dataset) -> tuple[list[tuple[str, str]], str]:
-    return pages.run_rows(params, data), pages.footer_text(data)
+        self.params, self.root, self.target, self.staging = params, root, target, staging
+        self.jobs, self.audience, self.say = jobs, audience, say
+        self.previous = _previous(target, force)
+        self.prev_sections = {s["name"]: s for s in self.previous.get("sections", [])}
+        self.phases = Phases()
+        self.names = list(params.sections)
+        missing = [n for n in self.names if not (root / "notebooks" / f"{n}.ipynb").exists()]
+        if missing:
+            raise RunError(f"no notebook for section(s) {missing} in {root / 'notebooks'}")
+        self.outcomes = {n: SectionOutcome(n, SECTION_TITLES[n], f"{n}.html") for n in self.names}
+        self.pool = None
+        self.futures: dict = {}
 
+    # -- keys --------------------------------------------------------------------------------
+    def _execution_key(self, name: str, result_hash: str) -> str:
+        notebook = (self.root / "notebooks" / f"{name}.ipynb").read_bytes()
+        return _sha(notebook, self.snapshot, result_hash, self.package)
 
-def _render(params, data, names, outcomes, results, target, staging, audience) -> None:
-    rows, footer = _page_context(params, data)
-    pages.write_report(params, data, [outcomes[n] for n in names], results, rows, footer, target, staging,
-                       audience, commit=_git_commit(project_root(params)))
+    def _reusable_notebook(self, name: str, key: str) -> bool:
+        prev = self.prev_sections.get(name, {})
+        return (prev.get("execution_key") == key and prev.get("status") == "ok"
+                and (self.target / "notebooks" / f"{name}.ipynb").is_file())
 
+    # -- steps -------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        from ccsp_analysis import dataset
+        from ccsp_analysis.sections import store
 
-def _write_run_json(params, root, data, outcomes, figures, staging, seconds) -> None:
-    run = {
-        "params": json.loads(params.model_dump_json()), "commit": _git_commit(root), "versions": _versions(),
-        "dataset": data.key, "inputs": data.inputs, "figures": len(figures), "seconds": round(seconds, 2),
-        "sections": [asdict(o) for o in outcomes.values()],
-    }
-    (staging / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+        p = self.params
+        log.info("run %s with parameters %s", p.period, p.model_dump_json())
+        self.params_path = store.write_params(self.staging, p)
+        self.snapshot = json.loads(p.model_dump_json())
+        self.package = package_hash()
+        self.dataset_key, self.inputs = dataset.identify(p)
+        self.results_key = _sha(self.snapshot, self.dataset_key, self.package, self.names)
+        self.phases.lap("validate and hash inputs")
+        try:
+            if self._results_reusable():
+                self._reuse_results()
+            else:
+                self.say(f"building the dataset for {p.area.name} {p.period}")
+                self._start_pool()
+                self._compute()
+            self._write_tables()
+            self._collect_notebooks()
+        except BaseException:
+            if self.pool is not None:
+                self.pool.close(cancel=True)  # Ctrl-C or an error: stop the kernels, start nothing more
+            raise
+        if self.pool is not None:
+            self.pool.close()
+            self.phases.lap("stop kernels")
+        self._render()
+        self._write_run_json()
+        _swap_in(self.staging, self.target)
+        self.say(f"report written to {self.target / 'index.html'}")
+        from ccsp_analysis.report.appendix import APPENDIX
+
+        return RunResult(self.target, [self.outcomes[n] for n in [*self.names, APPENDIX]], self.phases.seconds)
+
+    def _results_reusable(self) -> bool:
+        from ccsp_analysis.sections.store import RESULTS_DIR
+
+        if self.previous.get("results_key") != self.results_key:
+            return False
+        folder = self.target / RESULTS_DIR
+        return (folder / CONTEXT_FILE).is_file() and all(
+            (folder / f"{n}.pkl").is_file() for n in self.names if n not in self.previous.get("errors", {}))
+
+    def _reuse_results(self) -> None:
+        from ccsp_analysis.sections import store
+
+        self.say("inputs, parameters and code unchanged: reusing the computed results")
+        for path in (self.target / store.RESULTS_DIR).iterdir():
+            _reuse_file(path, self.staging / store.RESULTS_DIR / path.name)
+        with open(self.staging / store.RESULTS_DIR / CONTEXT_FILE, "rb") as fh:
+            self.context: RunContext = pickle.load(fh)  # noqa: S301 -- written by this runner
+        self.results = {n: store.load_result(self.staging, n) for n in self.names if n not in self.context.errors}
+        self.results_reused = True
+        for n, error in self.context.errors.items():
+            self.outcomes[n].status, self.outcomes[n].error = "failed", f"computing the section: {error}"
+        for n in self.results:
+            self._result_ready(n, self.results[n])
+        self.phases.lap("load stored results")
+
+    def _start_pool(self) -> None:
+        from ccsp_analysis.report.execute import KernelPool
+
+        if self.pool is None:
+            self.pool = KernelPool(self.jobs, self.staging / "notebooks")
+
+    def _compute(self) -> None:
+        from ccsp_analysis import dataset, measures
+        from ccsp_analysis.exception_report import exception_report
+        from ccsp_analysis.sections import store
+        from ccsp_analysis.sections.registry import compute_sections
+
+        data = dataset.load(self.params)
+        self.phases.lap("load dataset")
+        self.say(f"computing {len(self.names)} sections")
+
+        def stored(name: str, result) -> None:
+            store.save_result(self.staging, name, result)
+            self._result_ready(name, store.publishable(result))
+
+        results, errors = compute_sections(data, self.params, self.names, on_result=stored)
+        self.results = {n: store.publishable(r) for n, r in results.items()}
+        self.results_reused = False
+        last = measures.last_month_reported(data, self.params)
+        self.context = RunContext(self.dataset_key, self.inputs, last.strftime("%B %Y") if last is not None else "no data",
+                                  exception_report(data, self.params, results), errors)
+        with open(self.staging / store.RESULTS_DIR / CONTEXT_FILE, "wb") as fh:
+            pickle.dump(self.context, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for n, error in errors.items():
+            o = self.outcomes[n]
+            o.status, o.error = "failed", f"computing the section: {error}"
+            self.say(f"{n}: failed while computing its tables ({error})")
+        self.phases.lap("compute sections")
+
+    def _result_ready(self, name: str, result) -> None:
+        """A section's result is stored: reuse its executed notebook or queue it for execution."""
+        from ccsp_analysis.sections import store
+
+        o = self.outcomes[name]
+        o.result_hash = store.result_hash(result)
+        o.execution_key = self._execution_key(name, o.result_hash)
+        out = self.staging / "notebooks" / f"{name}.ipynb"
+        if self._reusable_notebook(name, o.execution_key):
+            _reuse_file(self.target / "notebooks" / f"{name}.ipynb", out)
+            o.reused = True
+            return
+        self._start_pool()
+        rel = os.path.relpath(self.params_path, self.staging / "notebooks")
+        self.futures[name] = self.pool.submit(self.root / "notebooks" / f"{name}.ipynb", out, {"params_path": rel})
+
+    def _write_tables(self) -> None:
+        from ccsp_analysis.report.exports import write_tables
+
+        prev_tables = self.target / "tables"
+        if self.results_reused and prev_tables.is_dir():
+            for path in prev_tables.iterdir():
+                _reuse_file(path, self.staging / "tables" / path.name)
+        else:
+            write_tables(self.results, self.staging / "tables")
+        self.phases.lap("write tables")
+
+    def _collect_notebooks(self) -> None:
+        if not self.futures:
+            return
+        total = len(self.futures)
+        self.say(f"executing {total} section notebooks ({self.jobs} at a time)")
+        import concurrent.futures as cf
+
+        by_future = {f: n for n, f in self.futures.items()}
+        for i, fut in enumerate(cf.as_completed(by_future), start=1):
+            n = by_future[fut]
+            o, ex = self.outcomes[n], fut.result()
+            o.seconds, o.error, o.cell = round(ex.seconds, 2), ex.error, ex.cell
+            o.status = "ok" if ex.error is None else "failed"
+            self.say(f"[{i}/{total}] {n}: {o.status} in {o.seconds:.1f} s" + (f" (cell {o.cell}: {o.error})" if o.error else ""))
+        self.phases.lap("execute notebooks")
+
+    def _render(self) -> None:
+        from ccsp_analysis.report import pages
+        from ccsp_analysis.report.appendix import APPENDIX, APPENDIX_TITLE
+
+        commit = _git_commit(self.root)
+        self.outcomes[APPENDIX] = SectionOutcome(APPENDIX, APPENDIX_TITLE, f"{APPENDIX}.html")
+        sections = [self.outcomes[n] for n in [*self.names, APPENDIX]]
+        reused = pages.write_report(self.params, self.context, sections, self.results, self.target, self.staging,
+                                    self.audience, commit, self.package, self.prev_sections)
+        self.phases.lap("render pages")
+        if reused:
+            log.info("pages reused: %s", ", ".join(reused))
+
+    def _write_run_json(self) -> None:
+        from ccsp_analysis.report.exports import figure_count
+
+        run = {
+            "params": self.snapshot, "commit": _git_commit(self.root), "versions": _versions(),
+            "package": self.package, "dataset": self.dataset_key, "inputs": self.inputs,
+            "results_key": self.results_key, "errors": self.context.errors,
+            "figures": figure_count(self.staging / "tables"), "audience": self.audience,
+            "seconds": round(sum(self.phases.seconds.values()), 2), "phases": self.phases.seconds,
+            "reused": [n for n, o in self.outcomes.items() if o.reused],
+            "sections": [asdict(o) for o in self.outcomes.values()],
+        }
+        (self.staging / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")

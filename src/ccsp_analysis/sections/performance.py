@@ -183,6 +183,10 @@ def performance(data: Dataset, params: Params) -> SectionResult:
         out.add_figure("msg_average_crimes_per_1000", msg.mean_all, "Most similar group average", "rate", decimals=3)
         out.tables["most_similar_group_summary"] = pd.DataFrame([{
             "area_rate": rate, "group_average": msg.mean_all, "rank": msg.rank, "n": msg.n, "low": msg.low, "high": msg.high, "position": msg.position}])
+    trc = monthly_series(data, params, "trc")
+    out.plots["trc_chart"] = stats.control_chart(trc, kind="c")
+    out.plots["trc_history"] = trc.rename("count").to_frame()
+    out.plots["trc_projection"] = stats.project(trc, months=12)
     out.tables["hate"] = pd.DataFrame(columns=HATE_COLUMNS)
     out.tables["funding"] = pd.DataFrame(columns=["source", "project", "amount_gbp"])
     if params.mode == "performance":
