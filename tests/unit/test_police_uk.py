@@ -264,6 +264,40 @@ def test_not_utf8_in_a_kept_row(tmp_path):
     assert err.line == 3 and STREET.name in str(err) and "not UTF-8" in str(err)
 
 
+def test_codes_may_be_a_one_shot_iterator(archive_tree):
+    # The code list is read once for all files (an iterator used to be exhausted by the first
+    # file read, so the other files lost their rows). Counted by hand from archive_tree:
+    # kept are 2023-04 wm COV + COV_ASB, 2023-05 wm COV, 2023-05 warks COV_ASB = 4 rows;
+    # dropped are Rugby (2023-04 warks) and Birmingham in both west-midlands months.
+    frame, log = read_street_with_log(archive_tree, lsoa_codes=iter([COV[0], COV_ASB[0]]))
+    assert len(frame) == 4
+    assert log.to_dict("records") == [
+        {"source_file": "2023-04-warwickshire-street.csv", "reason": "outside area", "rows": 1},
+        {"source_file": "2023-04-west-midlands-street.csv", "reason": "outside area", "rows": 1},
+        {"source_file": "2023-05-west-midlands-street.csv", "reason": "outside area", "rows": 1},
+    ]
+
+
+def test_not_utf8_in_a_dropped_row_is_not_checked(tmp_path):
+    # Line 4 of the fixture is the Birmingham row, dropped by the Coventry filter.
+    path = tmp_path / STREET.name
+    path.write_bytes(STREET.read_bytes().replace(b"Supermarket", b"Supermark\xe9t"))
+    frame = read_street(path, lsoa_name_prefix="Coventry ")
+    assert frame["lsoa_name"].tolist() == ["Coventry 014A", "Coventry 010A", "Coventry 014B"]
+    assert "not UTF-8" in str(error_for(path))  # unfiltered, the row is kept and checked
+
+
+def test_not_utf8_in_kept_rows_of_two_files_names_the_first_file(archive_tree):
+    # Files are read in (month, name) order: 2023-04 warks, 2023-04 wm, 2023-05 warks, 2023-05 wm.
+    # The bad bytes are in the only row (line 2) of 2023-05 warks and on line 2 of 2023-05 wm.
+    for name in ("2023-05-warwickshire-street.csv", "2023-05-west-midlands-street.csv"):
+        bad = archive_tree / "2023-05" / name
+        bad.write_bytes(bad.read_bytes().replace(b"On or near X", b"On or near \xff", 1))
+    err = error_for(archive_tree, lsoa_name_prefix="Coventry ")
+    assert "2023-05-warwickshire-street.csv" in str(err) and "not UTF-8" in str(err)
+    assert err.line == 2
+
+
 def test_error_in_later_file_names_that_file(archive_tree):
     # Only 2023-05 west-midlands is broken (its Birmingham row, line 3, has an unknown type).
     bad = archive_tree / "2023-05" / "2023-05-west-midlands-street.csv"

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.schemas import LSOA_CODE_PATTERN, Column, Schema
-from ccsp_analysis.sources.tabular import RowProblem, read_table
+from ccsp_analysis.sources.tabular import RowProblem, area_mask, read_table
 
 SCHEMA = Schema(
     "demo",
@@ -210,3 +211,15 @@ def test_many_rows_are_checked_vectorised(tmp_path):
     frame.to_csv(path, index=False)
     schema = Schema("big", "", (Column("id", unique=True), Column("d", "date")))
     assert error_for(path, schema).line == 4322
+
+
+def test_area_mask_takes_a_code_list_or_a_prebuilt_arrow_array():
+    # Rows (by hand): A/Cov 1 listed; null code not listed; B/Sol 2 listed; C/Cov 3 by prefix only.
+    codes = pa.chunked_array([["A", None, "B", "C"]])
+    names = pa.chunked_array([["Cov 1", None, "Sol 2", "Cov 3"]])
+    by_list = area_mask(codes, names, ["B", "A", "A"])
+    by_array = area_mask(codes, names, pa.array(["A", "B"]))
+    assert by_list.to_pylist() == by_array.to_pylist() == [True, False, True, False]
+    either = area_mask(codes, names, pa.array(["B"]), "Cov ")
+    assert either.to_pylist() == [True, False, True, True]
+    assert area_mask(codes, names) is None

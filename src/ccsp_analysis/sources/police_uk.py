@@ -188,12 +188,16 @@ def _members(source: Source, kind: _Kind) -> list[_Member]:
 
 @dataclass(frozen=True)
 class _Scan:
-    """One file's kept rows (all strings), their data-row numbers in the file, and its drop counts."""
+    """One file's kept rows (all strings), their data-row numbers in the file, and its drop counts.
+
+    ``utf8`` is False when a kept row is not UTF-8 (checked in the worker thread, off the GIL).
+    """
 
     member: _Member
     table: pa.Table
     row_ids: pa.Array
     drops: list[tuple[str, str, int]]
+    utf8: bool = True
 
 
 class _Rows:
@@ -219,7 +223,7 @@ def _area_drops(table: pa.Table, months, codes, prefix) -> tuple[pa.ChunkedArray
     keep = None
     drops = []
     if months is not None:
-        keep = pc.is_in(table.column("Month"), pa.array(sorted(months), pa.string()))
+        keep = pc.is_in(table.column("Month"), value_set=months)
         drops.append(("outside requested months", pc.invert(keep)))
     area = area_mask(table.column("LSOA code"), table.column("LSOA name"), codes, prefix)
     if area is not None:
@@ -232,28 +236,33 @@ def _area_drops(table: pa.Table, months, codes, prefix) -> tuple[pa.ChunkedArray
 
 
 def _scan(member: _Member, kind: _Kind, months, codes, prefix) -> _Scan:
-    """Parse one CSV (header checked) and keep its rows in the requested months and area."""
+    """Parse one CSV (header checked), keep its rows in the requested months and area.
+
+    ``months`` and ``codes`` are pyarrow string arrays built once for all files. Runs in a
+    worker thread: pyarrow parses, filters and checks UTF-8 without holding the GIL.
+    """
     text = CsvText(member.where, member.load())
     check_exact_header(text, text.header(), kind.header, f"a data.police.uk {kind.suffix} file")
     table = text.parse(allow_no_rows=True, check_utf8=False, use_threads=False)
     keep, drops = _area_drops(table, months, codes, prefix)
     counts = [(member.name, r, n) for r, m in drops if (n := int(pc.sum(m).as_py() or 0))]
     if keep is None:
-        return _Scan(member, table, pa.array(np.arange(table.num_rows)), counts)
-    return _Scan(member, table.filter(keep), pc.indices_nonzero(keep), counts)
+        row_ids = pa.array(np.arange(table.num_rows))
+    else:
+        table, row_ids = table.filter(keep), pc.indices_nonzero(keep)
+    try:
+        table.validate(full=True)
+    except pa.ArrowInvalid:
+        return _Scan(member, table, row_ids, counts, utf8=False)
+    return _Scan(member, table, row_ids, counts)
 
 
 def _validate(scans: list[_Scan], kind: _Kind, table: pa.Table, file_index: pa.Array) -> pa.Table:
     """Validate the kept rows of all files at once; errors name the file and line of the first bad row."""
     rows = _Rows(scans)
-    try:
-        table.validate(full=True)
-    except pa.ArrowInvalid:
-        for scan in scans:
-            try:
-                scan.table.validate(full=True)
-            except pa.ArrowInvalid as exc:
-                raise CsvText(scan.member.where, scan.member.load()).utf8_error() from exc
+    for scan in scans:
+        if not scan.utf8:
+            raise CsvText(scan.member.where, scan.member.load()).utf8_error()
     month = table.column("Month")
     table = validate_columns(rows, table, kind.columns)
     months = pc.take(pa.array([s.member.month for s in scans], pa.string()), file_index)
@@ -309,9 +318,19 @@ def _read(
             path=str(source),
             fix="add the files for these months, or check the period and area.force",
         )
-    scanner = partial(_scan, kind=kind, months=months, codes=codes, prefix=prefix)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        scans = list(pool.map(scanner, members))
+    scanner = partial(
+        _scan,
+        kind=kind,
+        months=None if months is None else pa.array(sorted(months), pa.string()),
+        codes=None if codes is None else pa.array(sorted(set(codes)), pa.string()),
+        prefix=prefix,
+    )
+    workers = min(len(members), os.cpu_count() or 2)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            scans = list(pool.map(scanner, members))
+    else:
+        scans = [scanner(member) for member in members]
     drop_log = pd.DataFrame([c for s in scans for c in s.drops], columns=_LOG_COLUMNS)
     drop_log["rows"] = drop_log["rows"].astype("int64")
     table = pa.concat_tables([s.table for s in scans])

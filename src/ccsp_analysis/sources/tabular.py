@@ -241,13 +241,21 @@ def raise_first_problem(text: CsvText, frame: pd.DataFrame, problems: Iterable[R
 def area_mask(
     codes: pa.ChunkedArray,
     names: pa.ChunkedArray,
-    lsoa_codes: Iterable[str] | None = None,
+    lsoa_codes: Iterable[str] | pa.Array | None = None,
     name_prefix: str | None = None,
 ) -> pa.ChunkedArray | None:
-    """Rows whose code is in ``lsoa_codes`` OR whose name starts with ``name_prefix``; None if no filter."""
+    """Rows whose code is in ``lsoa_codes`` OR whose name starts with ``name_prefix``; None if no filter.
+
+    ``lsoa_codes`` may be a ``pyarrow`` string array already (callers filtering many files build
+    it once).
+    """
     mask = None
     if lsoa_codes is not None:
-        wanted = pa.array(sorted(set(lsoa_codes)), pa.string())
+        wanted = (
+            lsoa_codes
+            if isinstance(lsoa_codes, pa.Array)
+            else pa.array(sorted(set(lsoa_codes)), pa.string())
+        )
         mask = _mask(pc.is_in(codes, value_set=wanted))
     if name_prefix is not None:
         by_name = _mask(pc.starts_with(names, name_prefix))
