@@ -23,6 +23,8 @@ Both sides read every file, keep the rows whose LSOA code is one of Coventry's c
 
 Timing alternates baseline and ours (A B A B ...) after one untimed warm-up of each, and the
 figures are medians. Rows per second counts every row read (all 24 files) over ours' median.
+``runs`` also holds each run's CPU seconds (all threads of the process) and the load average
+before timing, to tell a parse-bound result from a busy machine.
 
 Run alone: ``.venv/bin/python benchmarks/b2_ingest.py [repeats]`` prints the JSON result.
 """
@@ -30,6 +32,7 @@ Run alone: ``.venv/bin/python benchmarks/b2_ingest.py [repeats]`` prints the JSO
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -196,10 +199,11 @@ def ours(root: Path, codes: list[str], out: Path) -> int:
     return len(frame)
 
 
-def _time(fn: Callable[[], int]) -> tuple[float, int]:
-    start = time.perf_counter()
+def _time(fn: Callable[[], int]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds of the whole process (all threads), and the kept row count."""
+    start, cpu = time.perf_counter(), time.process_time()
     kept = fn()
-    return time.perf_counter() - start, kept
+    return time.perf_counter() - start, time.process_time() - cpu, kept
 
 
 def run(repeats: int = 3) -> dict:
@@ -219,12 +223,15 @@ def run(repeats: int = 3) -> dict:
         # One untimed warm-up of each side, which is also the fairness check.
         kept = {name: fn() for name, fn in sides.items()}
         assert kept["baseline"] == kept["ours"] == made["kept_rows"], (kept, made["kept_rows"])
-        runs: dict[str, list[float]] = {"baseline": [], "ours": []}
+        runs: dict[str, list[float]] = {k: [] for k in ("baseline", "ours")}
+        runs |= {f"{k}_cpu": [] for k in ("baseline", "ours")}
+        load = os.getloadavg()[0]
         for _ in range(repeats):
             for name, fn in sides.items():
-                seconds, n = _time(fn)
+                seconds, cpu, n = _time(fn)
                 assert n == made["kept_rows"], (name, n)
                 runs[name].append(round(seconds, 4))
+                runs[f"{name}_cpu"].append(round(cpu, 4))
     base, our = statistics.median(runs["baseline"]), statistics.median(runs["ours"])
     ratio = base / our
     rows_per_s = made["rows"] / our
@@ -248,7 +255,12 @@ def run(repeats: int = 3) -> dict:
         "rows_per_s": round(rows_per_s),
         "targets": targets,
         "passed": ratio >= targets["ratio"] and rows_per_s >= targets["rows_per_s"],
-        "runs": {**runs, "order": "baseline, ours alternating after one untimed warm-up of each"},
+        "runs": {
+            **runs,
+            "order": "baseline, ours alternating after one untimed warm-up of each",
+            "cpus": os.cpu_count(),
+            "load_average_before": round(load, 2),
+        },
     }
 
 
