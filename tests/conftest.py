@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +48,39 @@ def demo_dir() -> Path:
 
         generate(path)
     return path
+
+
+def ccsp(*args: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    """The real CLI (``python -m ccsp_analysis.cli``) in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "ccsp_analysis.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def shared_tmp(tmp_path_factory, worker_id: str) -> Path:
+    """A temporary folder every pytest-xdist worker of this session sees (the session's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if worker_id != "master" else base
+
+
+@pytest.fixture(scope="session")
+def demo_report(root, demo_dir, tmp_path_factory, worker_id) -> dict:
+    """The 2023-24 public report, built once per test session through the CLI into a temporary folder.
+
+    The e2e and browser tiers read the same build; with pytest-xdist the first worker to ask builds
+    it while the others wait on a lock. Returns the report folder and the CLI's exit code and output.
+    """
+    base = shared_tmp(tmp_path_factory, worker_id)
+    done = base / "demo-report.json"
+    with open(base / "demo-report.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            outputs = base / "demo-report"
+            proc = ccsp("run", "2023-24", "--outputs", str(outputs), cwd=root)
+            done.write_text(json.dumps({"dir": str(outputs / "coventry" / "2023-24"), "returncode": proc.returncode,
+                                        "stdout": proc.stdout, "stderr": proc.stderr}))
+    build = json.loads(done.read_text())
+    build["dir"] = Path(build["dir"])
+    return build
 
 
 @pytest.fixture()

@@ -1,7 +1,8 @@
 """Browser tier: the report built through the CLI (public and reviewer), read by the system Chromium.
 
-The public build goes to the project's ``outputs/`` so the screenshots the tests save end up in
-``outputs/coventry/2023-24/screenshots/`` for people to look at; a later run replaces that folder.
+The public build is the session's shared demo report (tests/conftest.py); the screenshots the tests
+take go to a ``screenshots/`` folder in the session's temporary directory (printed at the end), never
+into the project's ``outputs/``.
 """
 
 from __future__ import annotations
@@ -53,29 +54,35 @@ def _reviewer_project(root: Path, tmp: Path, sections: tuple[str, ...]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def builds(root, demo_dir, tmp_path_factory) -> dict[str, Path]:
-    """The public build (into outputs/) and a reviewer build, made at the same time.
+def builds(root, demo_report, tmp_path_factory) -> dict[str, Path]:
+    """The public build (the session's demo report) and a reviewer build of the first two sections.
 
     The reviewer build has the first two sections only (the toggle is the same on every page),
     which keeps the tier's time down as sections are added.
     """
-    from ccsp_analysis import dataset
     from ccsp_analysis.params import load_params
 
+    assert demo_report["returncode"] == 0, demo_report["stdout"] + demo_report["stderr"]
     params = load_params(root / "params" / f"{YEAR}.yaml")
-    dataset.load(params)  # warm the cache once, not twice at once
     tmp = tmp_path_factory.mktemp("builds")
     proj = _reviewer_project(root, tmp, params.sections[:2])
-    public = _start_build(root, root / "outputs", "public")
-    reviewer = _start_build(proj, tmp / "reviewer", "reviewer")
-    return {"public": _finish(public, root / "outputs"), "reviewer": _finish(reviewer, tmp / "reviewer")}
+    reviewer = _finish(_start_build(proj, tmp / "reviewer", "reviewer"), tmp / "reviewer")
+    return {"public": demo_report["dir"], "reviewer": reviewer}
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the tier saves its screenshots (a temporary folder; its path is printed with -rA)."""
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="session")
 def second_build(root, builds, tmp_path_factory) -> Path:
-    """The public report built a second time from the same inputs, into a temporary folder."""
+    """The public report built a second time from the same inputs (``--force``: nothing reused), into a temporary folder."""
     out = tmp_path_factory.mktemp("again")
-    return _finish(_start_build(root, out, "public"), out)
+    proc = subprocess.Popen([sys.executable, "-m", "ccsp_analysis.cli", "run", YEAR, "--outputs", str(out), "--force"],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return _finish(proc, out)
 
 
 @pytest.fixture(scope="session")

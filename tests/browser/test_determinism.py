@@ -10,7 +10,7 @@ pytestmark = pytest.mark.slow
 
 
 def _timeless(run: dict) -> dict:
-    run = dict(run, seconds=None)
+    run = dict(run, seconds=None, phases=None)
     run["sections"] = [dict(s, seconds=None) for s in run["sections"]]
     return run
 

@@ -67,11 +67,9 @@ def open_offline(browser, path: Path, visit: Visit, media: str = "screen", width
 
 
 @pytest.fixture(scope="session")
-def visits(browser, builds) -> list[Visit]:
+def visits(browser, builds, screenshots) -> list[Visit]:
     """Open every page of both builds once; save a screenshot of each for human review."""
-    shots = builds["public"] / "screenshots"
-    shutil.rmtree(shots, ignore_errors=True)
-    shots.mkdir()
+    shots = screenshots
     out = []
     for build in ("public", "reviewer"):
         for path in sorted(builds[build].glob("*.html")):
@@ -165,7 +163,7 @@ def test_public_build_has_no_code_and_reviewer_build_folds_it(visits):
     assert sections and all(v.dom["toggles"] > 0 for v in sections)
 
 
-def test_show_code_toggle_reveals_the_code(browser, builds):
+def test_show_code_toggle_reveals_the_code(browser, builds, screenshots):
     path = sorted(p for p in builds["reviewer"].glob("*.html") if p.name != "index.html")[0]
     visit = Visit("reviewer", path)
     context, page = open_offline(browser, path, visit)
@@ -177,12 +175,12 @@ def test_show_code_toggle_reveals_the_code(browser, builds):
     source.wait_for(state="visible")
     assert "import" in source.inner_text() or source.inner_text().strip()
     assert toggle.locator("summary").inner_text().strip() == "Hide code"
-    page.screenshot(path=str(builds["public"] / "screenshots" / f"reviewer-{path.stem}-code-shown.png"))
+    page.screenshot(path=str(screenshots / f"reviewer-{path.stem}-code-shown.png"))
     context.close()
     assert visit.errors == [] and visit.external == []
 
 
-def test_print_layout_and_pdf(browser, builds, visits):
+def test_print_layout_and_pdf(browser, builds, visits, screenshots):
     """Print media hides the navigation and fits the A4 text width; each page prints to an A4 PDF.
 
     Screenshots of the print layout are saved beside the others (``print-<page>.png``).
@@ -194,7 +192,7 @@ def test_print_layout_and_pdf(browser, builds, visits):
             assert page.locator(".ccsp-top").is_hidden(), path.name
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path.name}: {overflow} px wider than the A4 text width"
-        page.screenshot(path=str(builds["public"] / "screenshots" / f"print-{path.stem}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"print-{path.stem}.png"), full_page=True)
         pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
         context.close()
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > pdf.count(b"/Type /Pages"), path.name

@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.conftest import ccsp
+
 pytestmark = pytest.mark.slow
 
 
@@ -32,18 +34,13 @@ class _Links(HTMLParser):
                 self.refs.append((tag, attr, a[attr]))
 
 
-def _ccsp(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "ccsp_analysis.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
-def run_dir(root, demo_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    proc = _ccsp("run", "2023-24", "--outputs", str(out), cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    target = out / "coventry" / "2023-24"
-    assert proc.stdout.strip().splitlines()[-1] == str(target / "index.html")  # prints the index path
-    assert "[1/10]" in proc.stdout and "[10/10]" in proc.stdout  # progress per section
+def run_dir(demo_report):
+    """The session's 2023-24 demo report (tests/conftest.py builds it once, through the CLI)."""
+    assert demo_report["returncode"] == 0, demo_report["stdout"] + demo_report["stderr"]
+    target = demo_report["dir"]
+    assert demo_report["stdout"].strip().splitlines()[-1] == str(target / "index.html")  # prints the index path
+    assert "[1/10]" in demo_report["stdout"] and "[10/10]" in demo_report["stdout"]  # progress per section
     return target
 
 
@@ -136,14 +133,14 @@ def _scratch_project(root: Path, tmp: Path, demo_dir: Path) -> Path:
 def test_failing_notebook_keeps_other_sections_and_last_good_page(root, demo_dir, tmp_path):
     proj = _scratch_project(root, tmp_path, demo_dir)
     out = tmp_path / "out"
-    assert _ccsp("run", "2023-24", "--outputs", str(out), cwd=proj).returncode == 0
+    assert ccsp("run", "2023-24", "--outputs", str(out), cwd=proj).returncode == 0
     good = (out / "coventry" / "2023-24" / "01_key_findings.html").read_text()
     nb_path = proj / "notebooks" / "01_key_findings.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells[4].source = "raise ValueError('deliberate failure for the test')"
     nbformat.write(nb, nb_path)
     (out / "coventry" / "2023-24" / "marker.txt").write_text("previous run")
-    proc = _ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
+    proc = ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
     assert proc.returncode == 1
     assert "01_key_findings" in proc.stderr and "cell 5" in proc.stderr  # nb.cells[4] is the fifth cell and "deliberate failure" in proc.stderr
     target = out / "coventry" / "2023-24"
@@ -160,7 +157,7 @@ def test_bad_params_fail_before_any_kernel(root, tmp_path):
     shutil.copy(root / "params" / "defaults.yaml", tmp_path / "defaults.yaml")
     (tmp_path / "areas").mkdir()
     shutil.copy(root / "params" / "areas" / "coventry.yaml", tmp_path / "areas")
-    proc = _ccsp("run", str(bad), "--outputs", str(tmp_path / "o"), cwd=root)
+    proc = ccsp("run", str(bad), "--outputs", str(tmp_path / "o"), cwd=root)
     assert proc.returncode == 2 and "favourite_colour: unknown key" in proc.stderr
     assert not (tmp_path / "o").exists()
 
@@ -170,10 +167,115 @@ def test_missing_source_fails_only_the_sections_that_need_it(root, demo_dir, tmp
     year = proj / "params" / "2023-24.yaml"
     year.write_text(year.read_text() + "sources:\n  fly_tipping: null\n")
     out = tmp_path / "out"
-    proc = _ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
+    proc = ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
     assert proc.returncode == 1
     assert "04_priority_2" in proc.stderr and "computing the section" in proc.stderr
     run = json.loads((out / "coventry" / "2023-24" / "run.json").read_text())
     status = {s["name"]: s["status"] for s in run["sections"]}
     assert status["04_priority_2"] == "failed"
     assert status["01_key_findings"] == "ok" and status["09_reconciliation"] == "ok"  # the rest still render
+
+
+def _page_tables(page: Path) -> dict[str, list[dict[str, str]]]:
+    """Every table of a rendered page: caption -> rows as {column heading: cell text}."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    out = {}
+    for table in soup.find_all("table"):
+        heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+        rows = []
+        for tr in table.select("tbody tr"):
+            cells = [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+            rows.append(dict(zip(heads, cells, strict=False)))
+        out[table.caption.get_text(" ", strip=True) if table.caption else ""] = rows
+    return out
+
+
+def test_key_findings_page_shows_the_figures_of_figures_csv(run_dir):
+    """Every figure of key findings, as figures.csv gives it, is what the page shows (one computation)."""
+    from ccsp_analysis.formatting import fmt_count, fmt_number
+    from ccsp_analysis.sections import store
+
+    with open(run_dir / "tables" / "figures.csv", newline="") as fh:
+        csv_values = {r["id"]: r["value"] for r in csv.DictReader(fh)}
+    page = run_dir / "01_key_findings.html"
+    tables = _page_tables(page)
+    changes = {r["Measure"]: r for r in tables["Recorded crime and ASB: this year against last year"]}
+    wards = {r["Ward"]: r for r in tables["Recorded crime by ward"]}
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    figures = store.load_result(run_dir, "01_key_findings").figures
+    assert len(figures) > 40
+    checked = 0
+    for f in figures:
+        value = csv_values[f["id"]]
+        assert value != "", f"{f['id']} is blank in figures.csv"
+        shown = fmt_count(int(value)) if f["kind"] == "count" else fmt_number(float(value), 1) + "%"
+        assert shown in text, f"{f['id']}: figures.csv {value} is not on the page as {shown}"
+        checked += 1
+    # and in the right cells: the change of each measure, the count and share of each ward
+    label_of = {"trc_change": "Total recorded crime", "asb_change": "Anti-social behaviour (police-recorded)",
+                "shoplifting_change": "Shoplifting", "assault_battery_change": "Assault and battery"}
+    for fid, label in label_of.items():
+        assert changes[label]["Change %"] == fmt_number(float(csv_values[fid]), 1) + "%", fid
+    for ward, row in wards.items():
+        key = "ward_" + ward.lower().replace("'", "").replace(" ", "_")
+        assert row["This year"] == fmt_count(int(csv_values[f"{key}_trc"])), ward
+        assert row["Share of TRC"] == fmt_number(float(csv_values[f"{key}_share"]), 1) + "%", ward
+    assert checked == len(figures) and len(wards) == 18
+
+
+def test_results_beside_the_report_hold_no_withheld_value(run_dir):
+    """The stored results the notebooks read are publishable: a withheld figure has no value there."""
+    from ccsp_analysis.sections import store
+
+    withheld = 0
+    for path in sorted((run_dir / "results").glob("[0-9]*.pkl")):
+        for f in store.load_result(run_dir, path.stem).figures:
+            if f["withheld"]:
+                withheld += 1
+                assert f["value"] is None and f["exact"] is None, (path.stem, f["id"])
+    assert withheld >= 2  # county lines 15-17 share and youth homicides (see test_figures_match_published)
+
+
+def test_warm_run_reuses_every_section_and_a_change_reruns_only_its_section(root, demo_dir, tmp_path):
+    proj = _scratch_project(root, tmp_path, demo_dir)
+    out = tmp_path / "out"
+    target = out / "coventry" / "2023-24"
+    assert ccsp("run", "2023-24", "--outputs", str(out), cwd=proj).returncode == 0
+    first = json.loads((target / "run.json").read_text())
+    assert first["reused"] == []
+    pages = {p.name: p.read_bytes() for p in target.glob("*.html") if p.name != "index.html"}
+
+    again = ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
+    assert again.returncode == 0 and "executing" not in again.stdout
+    second = json.loads((target / "run.json").read_text())
+    assert set(second["reused"]) == {s["name"] for s in second["sections"]}  # every section and the appendix
+    assert {p.name: p.read_bytes() for p in target.glob("*.html") if p.name != "index.html"} == pages
+
+    nb_path = proj / "notebooks" / "07_survey.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[0].source += "\n\nA sentence added for the test."
+    nbformat.write(nb, nb_path)
+    third = ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
+    assert third.returncode == 0 and "executing 1 section notebooks" in third.stdout
+    run = json.loads((target / "run.json").read_text())
+    assert [s["name"] for s in run["sections"] if not s["reused"]] == ["07_survey"]
+    assert "A sentence added for the test." in (target / "07_survey.html").read_text()
+
+    forced = ccsp("run", "2023-24", "--outputs", str(out), "--force", cwd=proj)
+    assert forced.returncode == 0 and "executing 10 section notebooks" in forced.stdout
+    assert json.loads((target / "run.json").read_text())["reused"] == []
+
+
+def test_bad_params_are_rejected_before_the_notebook_stack_is_imported(root, tmp_path):
+    """B5 measures the time; this checks why it is fast: nothing heavy is imported before validation."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("period: 2023-24\nfavourite_colour: blue\n")
+    code = ("import sys\nfrom ccsp_analysis.cli import main\n"
+            f"rc = main(['run', {str(bad)!r}])\n"
+            "heavy = sorted(m for m in ('papermill', 'nbconvert', 'nbclient', 'matplotlib', 'jupyter_client', 'scipy')"
+            " if m in sys.modules)\n"
+            "print(rc, heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "2 []", proc.stdout + proc.stderr

@@ -59,8 +59,11 @@ def key_findings(data: Dataset, params: Params) -> SectionResult:
         ab_da = int((crimes["ho_code"].eq("105A") & (crimes["alcohol"] | crimes["drugs"]) & crimes["fy"].eq(fy)).sum())
         out.add_figure("assault_battery_drug_alcohol_share", share(ab_da, ab), "Assault and battery influenced by drugs or alcohol", "share")
         out.sentences.append(narrative.share_sentence("Assault and battery", ab, trc, "total recorded crime"))
+        out.sentences.append(narrative.share_sentence("Assault and battery flagged as influenced by drugs or alcohol",
+                                                      ab_da, ab, "assault and battery"))
     shop = count(crimes, "shoplifting", fy)
     out.add_figure("shoplifting_share", share(shop, trc), "Shoplifting: share of TRC", "share")
+    out.sentences.append(narrative.share_sentence("Shoplifting", shop, trc, "total recorded crime"))
     ward_table = wards(crimes, fy, prev)
     out.tables["wards"] = ward_table
     for row in ward_table.itertuples():
