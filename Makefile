@@ -14,7 +14,7 @@ help:
 	@echo "make report   set up and build the $(YEAR) assessment on the demo data"
 	@echo "make test     set up (with test tools) and run the whole test suite"
 	@echo "make lab      JupyterLab on notebooks/"
-	@echo "make bench    performance benchmarks (see docs/benchmarks.md)"
+	@echo "make bench    performance benchmarks B1, B1w, B2, B4, B5 (benchmarks/run.py; figures in README)"
 	@echo "make clean    remove outputs, caches, demo data and the virtual environment"
 
 $(VENV)/.stamp-run: pyproject.toml requirements/constraints.txt
@@ -52,17 +52,18 @@ lint: setup-test
 	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
 
 # pytest exits 5 when it collected no tests: here that means a broken test selection, so it fails loudly.
+# Two workers (pytest-xdist), a test file per worker at a time; the demo report is built once and shared.
 test: setup-test demo chromium
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
-	@$(PY) -m pytest; rc=$$?; \
+	@$(PY) -m pytest -n 2 --dist loadfile; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 
 lab: setup demo
 	$(CCSP) lab
 
 bench: setup-test demo
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py --readme
 
 clean:
 	rm -rf outputs data/cache data/demo $(VENV) .pytest_cache .ruff_cache

@@ -77,7 +77,7 @@ def screenshots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def second_build(root, builds, tmp_path_factory) -> Path:
+def second_build(root, demo_report, tmp_path_factory) -> Path:
     """The public report built a second time from the same inputs (``--force``: nothing reused), into a temporary folder."""
     out = tmp_path_factory.mktemp("again")
     proc = subprocess.Popen([sys.executable, "-m", "ccsp_analysis.cli", "run", YEAR, "--outputs", str(out), "--force"],

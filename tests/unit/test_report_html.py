@@ -201,6 +201,8 @@ def test_navigation_previous_next_contents():
 class _Outcome:
     def __init__(self, name, title, status):
         self.name, self.title, self.file, self.status, self.cell, self.error = name, title, f"{name}.html", status, None, None
+        self.reused = self.page_reused = False
+        self.execution_key, self.page_key, self.headings = f"key-{name}", None, []
 
 
 def test_write_sections_keeps_last_good_pages_and_links_only_existing_ones(tmp_path):
@@ -213,15 +215,44 @@ def test_write_sections_keeps_last_good_pages_and_links_only_existing_ones(tmp_p
     (target / "02_c.html").write_text("last good page")
     outcomes = [_Outcome("00_a", "A", "ok"), _Outcome("01_b", "B", "failed"), _Outcome("02_c", "C", "failed")]
     params = SimpleNamespace(area=SimpleNamespace(name="Coventry"), period="2023-24", synthetic=False)
-    found = pages.write_sections(params, outcomes, [("Area", "Coventry")], "foot", target, staging, "public")
+    reused = pages.write_sections(params, outcomes, [("Area", "Coventry")], "foot", target, staging, "public",
+                                  "package-hash", {})
+    assert reused == []
     page = (staging / "00_a.html").read_text()
     assert '<a href="02_c.html" rel="next">Next: C</a>' in page and "01_b.html" not in page
     assert "Synthetic data." not in page
     assert (staging / "02_c.html").read_text() == "last good page" and not (staging / "01_b.html").exists()
     assert [o.status for o in outcomes] == ["ok", "failed", "failed (previous page kept)"]
-    assert [h.id for h in found["00_a"]][:2] == ["Alpha-section", "Counts"]
+    assert [h[1] for h in outcomes[0].headings][:2] == ["Alpha-section", "Counts"]
     # the notebook written back has no papermill metadata
     assert "papermill" not in nbformat.read(staging / "notebooks" / "00_a.ipynb", as_version=4).metadata
+
+
+def test_write_sections_reuses_a_page_whose_key_is_unchanged(tmp_path):
+    from types import SimpleNamespace
+
+    staging, target = tmp_path / "staging", tmp_path / "target"
+    (staging / "notebooks").mkdir(parents=True)
+    target.mkdir()
+    nbformat.write(notebook(), staging / "notebooks" / "00_a.ipynb")
+    params = SimpleNamespace(area=SimpleNamespace(name="Coventry"), period="2023-24", synthetic=False)
+    first = [_Outcome("00_a", "A", "ok")]
+    pages.write_sections(params, first, [("Area", "Coventry")], "foot", target, staging, "public", "pkg", {})
+    # the first build becomes the previous report; a second build with the same keys reuses its page
+    staging.rename(target2 := tmp_path / "previous")
+    (staging / "notebooks").mkdir(parents=True)
+    nbformat.write(notebook(), staging / "notebooks" / "00_a.ipynb")
+    previous = {"00_a": {"page_key": first[0].page_key, "headings": first[0].headings}}
+    second = [_Outcome("00_a", "A", "ok")]
+    assert pages.write_sections(params, second, [("Area", "Coventry")], "foot", target2, staging, "public", "pkg",
+                                previous) == ["00_a"]
+    assert second[0].page_reused and (staging / "00_a.html").read_bytes() == (target2 / "00_a.html").read_bytes()
+    # a different footer (e.g. another dataset) changes the key: the page is rendered again
+    third = [_Outcome("00_a", "A", "ok")]
+    (staging / "00_a.html").unlink()
+    assert pages.write_sections(params, third, [("Area", "Coventry")], "other foot", target2, staging, "public",
+                                "pkg", previous) == []
+    assert "other foot" in (staging / "00_a.html").read_text()
 
 
 # ---- tables: readable numbers, suppressed cells, legends ----
