@@ -183,11 +183,6 @@ def grouping_mask(crimes: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(mask, index=crimes.index, name=name)
 
 
-def offence_table() -> pd.DataFrame:
-    """The offence classification as a tidy table (for the methods appendix and data audit)."""
-    return pd.DataFrame([vars(o) for o in HO_OFFENCES.values()])
-
-
 def grouping_table() -> pd.DataFrame:
     """The assessment groupings and how each is defined, as a tidy table."""
     rows = []
