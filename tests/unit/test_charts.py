@@ -1,15 +1,20 @@
-"""Tests for ccsp_analysis.presentation.charts: palette contrast, alt text, deterministic rendering, no leaks."""
+"""Tests for ccsp_analysis.presentation.charts: palette contrast, the seaborn theme, alt text, deterministic rendering, no warnings, no leaks."""
 
 from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
+import warnings
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ccsp_analysis import narrative, stats
 from ccsp_analysis.presentation import charts
@@ -92,7 +97,9 @@ def build_all() -> dict[str, Chart]:
         "ward": charts.ward_chart(wards, "ward", "rate", "Crimes per 1,000", reference=111.5),
         "pyramid": charts.age_sex_pyramid(ages, "age", "sex", "victims", "Victims"),
         "lorenz": charts.lorenz_chart(
-            stats.lorenz(counts), "Crime", narrative.concentration_statement(stats.concentration(counts))
+            stats.lorenz(counts),
+            "Crime",
+            narrative.concentration_statement(stats.concentration(counts)),
         ),
         "fan": charts.projection_fan(history, stats.project(history), "Burglary"),
     }
@@ -153,16 +160,193 @@ def test_charts_leave_no_global_state():
 
     before = dict(matplotlib.rcParams)
     figures_before = plt.get_fignums()
-    chart = charts.trend_chart(monthly_chart(), "Crime")
-    chart.png()
+    colour_codes = {c: matplotlib.colors.to_hex(c) for c in "bgrcmyk"}
+    for chart in build_all().values():
+        chart.png()
+        chart._repr_html_()
     assert plt.get_fignums() == figures_before
     assert dict(matplotlib.rcParams) == before
+    # seaborn.set_theme(color_codes=True) would remap these module-wide: the charts must not
+    assert {c: matplotlib.colors.to_hex(c) for c in "bgrcmyk"} == colour_codes
 
 
-def test_same_inputs_give_the_same_png():
-    one = charts.trend_chart(monthly_chart(), "Crime").png()
-    two = charts.trend_chart(monthly_chart(), "Crime").png()
+def test_importing_the_charts_changes_no_matplotlib_setting():
+    # a fresh interpreter: in this one the module is long imported
+    code = (
+        "import matplotlib as mpl; before = dict(mpl.rcParams); "
+        "import ccsp_analysis.presentation.charts, ccsp_analysis.presentation.maps; "
+        "assert dict(mpl.rcParams) == before, 'rcParams changed on import'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_drawing_and_rendering_emit_no_warnings():
+    # seaborn 0.13 warns (FutureWarning) e.g. for a palette without hue; none may reach a report
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for chart in build_all().values():
+            chart.png()
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+
+
+@pytest.mark.parametrize("name", ["trend", "share", "ward", "pyramid", "lorenz", "fan"])
+def test_same_inputs_give_the_same_png(name):
+    one = build_all()[name].png()
+    two = build_all()[name].png()
+    assert one.startswith(PNG_SIGNATURE)
     assert one == two
+
+
+# The theme, by hand: seaborn's "ticks" style draws axis lines and tick labels in grey ".15"
+# (0.15 x 255 = 38.25 -> 38 = 0x26, so #262626); the project's STYLE keeps DejaVu Sans at 10 pt,
+# bold 12 pt titles on the left, no top or right spine, a light (#DDDDDD) grid.
+SEABORN_TICKS_GREY = "#262626"
+
+
+@pytest.mark.parametrize("name", ["trend", "share", "ward", "pyramid", "lorenz", "fan"])
+def test_every_chart_is_drawn_in_the_theme(built, name):
+    axes = built[name].figure.axes[0]
+    assert not axes.spines["top"].get_visible() and not axes.spines["right"].get_visible()
+    assert axes.spines["left"].get_visible() and axes.spines["bottom"].get_visible()
+    assert to_hex(axes.spines["left"].get_edgecolor()) == SEABORN_TICKS_GREY
+    label = axes.yaxis.get_ticklabels()[0]
+    assert to_hex(label.get_color()) == SEABORN_TICKS_GREY
+    assert label.get_fontfamily() == ["DejaVu Sans"] and label.get_fontsize() == 10
+    # the title sits on the left
+    assert axes.get_title() == "" and axes.get_title(loc="right") == ""
+    title = axes.get_title(loc="left")
+    if title:  # the share bars in build_all() are untitled
+        (text,) = [t for t in axes.get_children() if isinstance(t, Text) and t.get_text() == title]
+        assert text.get_fontsize() == 12 and text.get_fontweight() == "bold"
+
+
+def test_line_charts_have_a_light_horizontal_grid_only(built):
+    for name in ("trend", "lorenz", "fan"):
+        axes = built[name].figure.axes[0]
+        y_lines = axes.yaxis.get_gridlines()
+        assert y_lines[0].get_visible(), name
+        assert to_hex(y_lines[0].get_color()) == "#dddddd", name
+        assert not any(line.get_visible() for line in axes.xaxis.get_gridlines()), name
+
+
+def test_titles_are_on_the_left(built):
+    assert built["trend"].figure.axes[0].get_title(loc="left") == "Total recorded crime"
+    assert built["pyramid"].figure.axes[0].get_title(loc="left") == "Victims"
+    assert built["share"].figure.axes[0].get_title(loc="left") == ""  # untitled
+
+
+def face(patch) -> str:
+    return to_hex(patch.get_facecolor())
+
+
+def y_labels_bottom_to_top(axes) -> list[str]:
+    """Tick labels by where they are drawn (seaborn puts a categorical y axis upside down)."""
+    ticks = zip(axes.get_yticks(), axes.get_yticklabels(), strict=True)
+    placed = sorted(ticks, key=lambda tick: axes.transData.transform((0, tick[0]))[1])
+    return [label.get_text() for _, label in placed]
+
+
+def test_bars_are_the_palette_blue_largest_at_the_top(built):
+    # seaborn desaturates bar colours by default (saturation=0.75): the palette colour must survive
+    axes = built["share"].figure.axes[0]
+    bars = list(axes.containers[0])
+    assert [face(b) for b in bars] == [PALETTE["blue"].lower()] * 2
+    top_first = sorted(bars, key=lambda b: -axes.transData.transform((0, b.get_y()))[1])
+    assert [round(b.get_width(), 1) for b in top_first] == [38.2, 10.1]
+    assert y_labels_bottom_to_top(axes) == ["Shoplifting", "Violence"]
+    assert [t.get_text() for t in axes.texts] == ["38.2", "10.1"]  # values at the bar ends
+    assert axes.get_xlabel() == "share" and axes.get_ylabel() == ""
+
+
+def test_ward_chart_reference_line_in_vermillion(built):
+    axes = built["ward"].figure.axes[0]
+    assert [face(b) for b in axes.containers[0]] == [PALETTE["blue"].lower()] * 3
+    (line,) = axes.get_lines()
+    assert to_hex(line.get_color()) == PALETTE["vermillion"].lower()
+    assert list(line.get_xdata()) == [111.5, 111.5]
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == ["Area average"]
+
+
+def test_pyramid_first_sex_left_in_blue_second_right_in_vermillion(built):
+    axes = built["pyramid"].figure.axes[0]
+    bars = [b for container in axes.containers for b in container]
+    widths = {(face(b), round(b.get_width())) for b in bars}
+    blue, vermillion = PALETTE["blue"].lower(), PALETTE["vermillion"].lower()
+    # Female (first) drawn leftwards: 120, 340, 900; Male rightwards: 100, 310, 870
+    assert widths == {
+        (blue, -120),
+        (blue, -340),
+        (blue, -900),
+        (vermillion, 100),
+        (vermillion, 310),
+        (vermillion, 870),
+    }
+    # age bands bottom to top in the frame's order
+    assert y_labels_bottom_to_top(axes) == ["0-17", "18-24", "25+"]
+    legend = axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["Female", "Male"]
+    assert legend.get_title().get_text() == ""
+    assert [face(h) for h in legend.legend_handles] == [blue, vermillion]
+
+
+def test_pyramid_axis_counts_are_unsigned(built):
+    axes = built["pyramid"].figure.axes[0]
+    formatter = axes.xaxis.get_major_formatter()
+    assert formatter(-1500, 0) == "1,500" and formatter(1500, 0) == "1,500"
+
+
+def test_trend_chart_lines_and_one_legend(built):
+    figure = built["trend"].figure
+    axes = figure.axes[0]
+    value, centre, upper, lower = axes.get_lines()
+    # raw values in order, not aggregated or re-sorted by seaborn
+    assert list(value.get_ydata()) == [10, 20] * 5 + [10, 32]
+    assert to_hex(value.get_color()) == PALETTE["blue"].lower() and value.get_marker() == "o"
+    assert to_hex(centre.get_color()) == "#000000" and upper.get_linestyle() == "--"
+    assert axes.get_legend() is None  # seaborn's own legend is off; one legend below the figure
+    (legend,) = figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Value",
+        "Average",
+        "Control limits",
+        "Outside the limits",
+    ]
+    (points,) = axes.collections
+    assert to_hex(points.get_facecolor()[0]) == PALETTE["vermillion"].lower()
+
+
+def test_lorenz_line_is_the_cumulative_shares(built):
+    axes = built["lorenz"].figure.axes[0]
+    equal, curve = axes.get_lines()
+    assert list(equal.get_xdata()) == [0, 100] and equal.get_linestyle() == "--"
+    # counts 2, 5, 9, 40 (of 56), lowest first: 0, 2/56, 7/56, 16/56, 56/56 of crime
+    assert list(curve.get_xdata()) == pytest.approx([0, 25, 50, 75, 100])
+    assert list(curve.get_ydata()) == pytest.approx([0, 3.5714, 12.5, 28.5714, 100], abs=1e-4)
+    assert to_hex(curve.get_color()) == PALETTE["blue"].lower()
+
+
+def test_projection_fan_recorded_then_dashed_projection(built):
+    figure = built["fan"].figure
+    axes = figure.axes[0]
+    recorded, projection = axes.get_lines()
+    assert len(recorded.get_xdata()) == 48 and len(projection.get_xdata()) == 12
+    assert to_hex(recorded.get_color()) == PALETTE["blue"].lower()
+    assert to_hex(projection.get_color()) == PALETTE["vermillion"].lower()
+    assert projection.get_linestyle() == "--"
+    assert len(axes.collections) == 2  # the 95% and 80% intervals
+    assert axes.get_legend() is None and len(figure.legends) == 1
+
+
+def test_repeated_bar_labels_are_refused():
+    frame = pd.DataFrame({"ward": ["Foleshill", "Foleshill"], "rate": [1.0, 2.0]})
+    with pytest.raises(ChartError, match="Foleshill"):
+        charts.ward_chart(frame, "ward", "rate")
+
+
+def test_whole_number_labels_stay_whole_in_alt_text():
+    frame = pd.DataFrame({"year": [2022, 2023], "share": [40.5, 59.5]})
+    assert "2023 59.5, 2022 40.5" in charts.share_bars(frame, "year", "share").alt
 
 
 @pytest.mark.parametrize(

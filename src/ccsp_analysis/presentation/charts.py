@@ -1,8 +1,12 @@
-"""Report charts from tidy frames: one palette and style, each returned as a Chart with alt text."""
+"""Report charts from tidy frames, drawn with seaborn in one theme; each returned as a Chart with alt text."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ccsp_analysis.formatting import auto_decimals, fmt_count, fmt_number
@@ -11,7 +15,6 @@ from ccsp_analysis.presentation.style import (
     PALETTE,
     Chart,
     ChartError,
-    hbars,
     listing,
     need_columns,
     new_axes,
@@ -34,6 +37,43 @@ __all__ = [
 ]
 
 
+def _hbars(
+    frame: pd.DataFrame, label_col: str, value_col: str, title: str, what: str
+) -> tuple[Figure, Axes, pd.DataFrame]:
+    """Horizontal bars, largest at the top, with values written at the bar ends.
+
+    Returns the figure, its axes and the frame in the order drawn (largest first). One row per
+    category: a label that appears twice is refused rather than drawn over itself.
+    """
+    need_columns(frame, [label_col, value_col], what)
+    ordered = frame.sort_values(value_col, ascending=True, kind="stable").iloc[::-1]
+    labels = ordered[label_col].astype(str)
+    repeated = sorted(set(labels[labels.duplicated()]))
+    if repeated:
+        raise ChartError(f"{what} needs one row per '{label_col}'; repeated: {repeated[:5]}")
+    figure, axes = new_axes(title, (8.0, max(3.0, 0.3 * len(ordered) + 1.2)))
+    sns.barplot(
+        x=ordered[value_col].to_numpy(),
+        y=labels.to_numpy(),
+        order=labels.tolist(),
+        orient="h",
+        color=PALETTE["blue"],
+        saturation=1,
+        errorbar=None,
+        ax=axes,
+    )
+    axes.bar_label(
+        axes.containers[0],
+        labels=[fmt_number(v, auto_decimals([v])) for v in ordered[value_col]],
+        padding=3,
+        fontsize=8,
+    )
+    axes.set_ylabel("")
+    axes.grid(False)
+    axes.grid(True, axis="x")
+    return figure, axes, ordered
+
+
 @styled
 def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month") -> Chart:
     """Control chart: values, centre line, control limits, and rule breaches marked.
@@ -53,7 +93,19 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
     need_columns(chart, ["value", "centre", "lcl", "ucl", *RULES], "trend_chart")
     figure, axes = new_axes(title)
     x = x_positions(chart.index)
-    axes.plot(x, chart["value"], color=PALETTE["blue"], marker="o", markersize=3, label="Value")
+    sns.lineplot(
+        x=x,
+        y=chart["value"].to_numpy(),
+        estimator=None,
+        sort=False,
+        legend=False,
+        color=PALETTE["blue"],
+        marker="o",
+        markersize=3,
+        markeredgecolor=PALETTE["blue"],  # seaborn's white edge would hide points this small
+        label="Value",
+        ax=axes,
+    )
     axes.plot(x, chart["centre"], color=PALETTE["black"], linewidth=1, label="Average")
     axes.plot(
         x, chart["ucl"], color=PALETTE["black"], linestyle="--", linewidth=1, label="Control limits"
@@ -65,14 +117,16 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
         (other, PALETTE["purple"], "s", "Run, trend or near a limit"),
     ):
         if mask.any():
-            axes.scatter(
-                x[mask.to_numpy()],
-                chart.loc[mask, "value"],
+            sns.scatterplot(
+                x=x[mask.to_numpy()],
+                y=chart.loc[mask, "value"].to_numpy(),
+                legend=False,
                 color=colour,
                 marker=marker,
                 s=36,
                 zorder=3,
                 label=name,
+                ax=axes,
             )
     axes.set_ylabel(ylabel)
     figure.legend(loc="outside lower center", ncols=4, fontsize=8)
@@ -118,7 +172,7 @@ def share_bars(
     Chart
         The figure and its alt text.
     """
-    figure, axes, ordered = hbars(frame, label_col, value_col, title, "share_bars")
+    figure, axes, ordered = _hbars(frame, label_col, value_col, title, "share_bars")
     axes.set_xlabel(xlabel or value_col)
     alt = f"Bar chart of {title or value_col}, largest first: {listing(ordered, label_col, value_col)}."
     return Chart(figure, alt)
@@ -151,7 +205,7 @@ def ward_chart(
     Chart
         The figure and its alt text.
     """
-    figure, axes, ordered = hbars(frame, ward_col, value_col, title, "ward_chart")
+    figure, axes, ordered = _hbars(frame, ward_col, value_col, title, "ward_chart")
     axes.set_xlabel(value_col)
     alt = f"Bar chart of {title or value_col} by ward, highest first: {listing(ordered, ward_col, value_col, 18)}."
     if reference is not None:
@@ -200,13 +254,26 @@ def age_sex_pyramid(
         .fillna(0)
     )
     figure, axes = new_axes(title)
-    ages = table.index.astype(str)
-    axes.barh(ages, -table[sexes[0]], color=PALETTE["blue"], label=str(sexes[0]))
-    axes.barh(ages, table[sexes[1]], color=PALETTE["vermillion"], label=str(sexes[1]))
+    ages = [str(a) for a in table.index]
+    names = [str(s) for s in sexes]
+    sns.barplot(
+        x=np.concatenate([-table[sexes[0]].to_numpy(), table[sexes[1]].to_numpy()]),
+        y=ages * 2,
+        hue=np.repeat(names, len(ages)),
+        order=ages[::-1],  # seaborn draws the first category at the top
+        hue_order=names,
+        palette=[PALETTE["blue"], PALETTE["vermillion"]],
+        orient="h",
+        dodge=False,
+        saturation=1,
+        errorbar=None,
+        ax=axes,
+    )
     axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_count(abs(v))))
     axes.axvline(0, color=PALETTE["black"], linewidth=0.8)
     axes.grid(False)
-    axes.legend(loc="lower right")
+    axes.set_ylabel("")
+    sns.move_legend(axes, "upper left", bbox_to_anchor=(1.0, 1.0), title=None)
     peak_age, peak_sex = table.stack().idxmax()
     alt = (
         f"Age and sex pyramid of {title or value_col}: {sexes[0]} {fmt_count(table[sexes[0]].sum())}, "
@@ -217,9 +284,7 @@ def age_sex_pyramid(
 
 
 @styled
-def lorenz_chart(
-    lorenz_frame: pd.DataFrame, title: str = "", summary: str = ""
-) -> Chart:
+def lorenz_chart(lorenz_frame: pd.DataFrame, title: str = "", summary: str = "") -> Chart:
     """Lorenz curve of crime across areas with the line of equal shares.
 
     Parameters
@@ -247,13 +312,18 @@ def lorenz_chart(
         linewidth=1,
         label="Equal shares",
     )
-    axes.plot(
-        lorenz_frame["area_share"] * 100,
-        lorenz_frame["crime_share"] * 100,
+    sns.lineplot(
+        x=lorenz_frame["area_share"].to_numpy() * 100,
+        y=lorenz_frame["crime_share"].to_numpy() * 100,
+        estimator=None,
+        sort=False,
+        legend=False,
         color=PALETTE["blue"],
         marker="o",
         markersize=3,
+        markeredgecolor=PALETTE["blue"],  # seaborn's white edge would hide points this small
         label="Recorded crime",
+        ax=axes,
     )
     axes.set_xlabel("Cumulative % of areas (lowest crime first)")
     axes.set_ylabel("Cumulative % of crime")
@@ -290,8 +360,15 @@ def projection_fan(
     need_columns(projection, ["forecast", "low80", "high80", "low95", "high95"], "projection_fan")
     figure, axes = new_axes(title)
     future = x_positions(projection.index)
-    axes.plot(
-        x_positions(history.index), history.to_numpy(), color=PALETTE["blue"], label="Recorded"
+    sns.lineplot(
+        x=x_positions(history.index),
+        y=history.to_numpy(),
+        estimator=None,
+        sort=False,
+        legend=False,
+        color=PALETTE["blue"],
+        label="Recorded",
+        ax=axes,
     )
     axes.fill_between(
         future,
@@ -311,12 +388,16 @@ def projection_fan(
         linewidth=0,
         label="80% prediction interval",
     )
-    axes.plot(
-        future,
-        projection["forecast"],
+    sns.lineplot(
+        x=future,
+        y=projection["forecast"].to_numpy(),
+        estimator=None,
+        sort=False,
+        legend=False,
         color=PALETTE["vermillion"],
         linestyle="--",
         label="Projection",
+        ax=axes,
     )
     axes.set_ylabel(ylabel)
     figure.legend(loc="outside lower center", ncols=4, fontsize=8)

@@ -1,8 +1,9 @@
-"""Chart plumbing shared by every report chart: palette, style, the Chart type, helpers."""
+"""Chart plumbing shared by every report chart: palette, seaborn theme, the Chart type, helpers."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import io
@@ -13,6 +14,7 @@ from typing import ParamSpec
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -45,7 +47,21 @@ STYLE = {
     "legend.frameon": False,
     "axes.axisbelow": True,
 }
+#: The seaborn style under the project's settings: white background, dark axis lines, ticks.
+SEABORN_STYLE = "ticks"
+#: The one theme every chart is drawn and saved with: seaborn's style, then the project's STYLE
+#: on top (fonts, sizes, left titles, no top/right spines, light y grid, the palette as the colour
+#: cycle). A plain dict of rcParams, applied only inside :func:`theme`, so that importing or using
+#: the library never changes a notebook's or a test's global matplotlib settings.
+#: (``seaborn.set_theme`` is not used: it writes the global rcParams and matplotlib's colour codes.)
+#: Seaborn's plotting context is not applied: font sizes stay those of STYLE.
+THEME = {**sns.axes_style(SEABORN_STYLE), **STYLE}
 P = ParamSpec("P")
+
+
+def theme() -> contextlib.AbstractContextManager[None]:
+    """``with theme():`` applies :data:`THEME`; the previous rcParams come back when the block ends."""
+    return mpl.rc_context(THEME)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +74,7 @@ class Chart:
     def png(self) -> bytes:
         """The figure as PNG bytes (fixed dpi, no software/date metadata: byte-identical)."""
         buffer = io.BytesIO()
-        with mpl.rc_context(STYLE):
+        with theme():
             self.figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
         return buffer.getvalue()
 
@@ -70,11 +86,11 @@ class Chart:
 
 
 def styled(function: Callable[P, Chart]) -> Callable[P, Chart]:
-    """Build the chart with the house style active (rcParams are read as artists are made)."""
+    """Build the chart with the theme active (rcParams are read as artists are made)."""
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Chart:
-        with mpl.rc_context(STYLE):
+        with theme():
             return function(*args, **kwargs)
 
     return wrapper
@@ -107,31 +123,12 @@ def period_text(index: pd.Index) -> str:
     return f"from {point_name(index, 0)} to {point_name(index, len(index) - 1)}"
 
 
-def hbars(
-    frame: pd.DataFrame, label_col: str, value_col: str, title: str, what: str
-) -> tuple[Figure, Axes, pd.DataFrame]:
-    """Horizontal bars, largest at the top, with values written at the bar ends."""
-    need_columns(frame, [label_col, value_col], what)
-    ordered = frame.sort_values(value_col, ascending=True, kind="stable")
-    figure, axes = new_axes(title, (8.0, max(3.0, 0.3 * len(ordered) + 1.2)))
-    labels = ordered[label_col].astype(str).to_numpy()
-    axes.barh(labels, ordered[value_col], color=PALETTE["blue"])
-    axes.bar_label(
-        axes.containers[0],
-        labels=[fmt_number(v, auto_decimals([v])) for v in ordered[value_col]],
-        padding=3,
-        fontsize=8,
-    )
-    axes.grid(False)
-    axes.grid(True, axis="x")
-    return figure, axes, ordered.iloc[::-1]
-
-
 def listing(ordered: pd.DataFrame, label_col: str, value_col: str, limit: int = 10) -> str:
     """'A 12, B 7.5 and 3 more' for alt text, in the frame's order."""
-    items = [
-        f"{row[label_col]} {fmt_number(row[value_col], auto_decimals([row[value_col]]))}"
-        for _, row in ordered.head(limit).iterrows()
+    shown = ordered.head(limit)
+    items = [  # column by column: iterrows would turn whole-number labels into floats ("2.0")
+        f"{label} {fmt_number(value, auto_decimals([value]))}"
+        for label, value in zip(shown[label_col], shown[value_col], strict=True)
     ]
     more = f" and {len(ordered) - limit} more" if len(ordered) > limit else ""
     return ", ".join(items) + more
