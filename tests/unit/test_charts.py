@@ -367,3 +367,10 @@ def test_whole_number_labels_stay_whole_in_alt_text():
 def test_charts_name_what_is_missing(call):
     with pytest.raises(ChartError):
         call()
+
+
+def test_ward_chart_names_its_value_axis():
+    frame = pd.DataFrame({"ward": ["Alder", "Birch"], "current": [12, 7]})
+    assert charts.ward_chart(frame, "ward", "current", "ASB").figure.axes[0].get_xlabel() == "current"
+    named = charts.ward_chart(frame, "ward", "current", "ASB", xlabel="Incidents this year")
+    assert named.figure.axes[0].get_xlabel() == "Incidents this year"

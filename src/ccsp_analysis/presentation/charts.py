@@ -186,6 +186,7 @@ def ward_chart(
     title: str = "",
     reference: float | None = None,
     reference_label: str = "Area average",
+    xlabel: str = "",
 ) -> Chart:
     """Wards ranked by a value (count or rate), with an optional reference line.
 
@@ -199,6 +200,8 @@ def ward_chart(
         Chart title.
     reference, reference_label
         Optional reference value (e.g. the whole area's rate) drawn as a dashed line.
+    xlabel
+        What the values are (the value axis' label), e.g. "Incidents this year"; the column name otherwise.
 
     Returns
     -------
@@ -206,7 +209,7 @@ def ward_chart(
         The figure and its alt text.
     """
     figure, axes, ordered = _hbars(frame, ward_col, value_col, title, "ward_chart")
-    axes.set_xlabel(value_col)
+    axes.set_xlabel(xlabel or value_col)
     alt = f"Bar chart of {title or value_col} by ward, highest first: {listing(ordered, ward_col, value_col, 18)}."
     if reference is not None:
         axes.axvline(reference, color=PALETTE["vermillion"], linestyle="--", label=reference_label)
