@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 #: Five-year bands for the age and sex pyramid; the last band is open ("90+": the estimates' age 90 is 90 and over).
 PYRAMID_BAND_WIDTH = 5
-SEX_LABELS = {"M": "Male", "F": "Female"}
+SEX_LABELS = {"F": "Female", "M": "Male"}  # the order every pyramid uses (female left)
 #: The census whose population the profile describes (single-year-of-age estimates of the same year).
 CENSUS_YEAR = 2021
 
