@@ -345,6 +345,14 @@ def test_empty_sources_and_empty_results(tmp_path):
     assert "none of the 6 rows" in str(error_for(STREET, lsoa_name_prefix="Coventy "))
 
 
+def test_empty_monthly_file_is_named(tmp_path):
+    path = tmp_path / "2023-04" / "2023-04-x-street.csv"
+    path.parent.mkdir()
+    path.write_bytes(b"")
+    err = error_for(tmp_path)
+    assert "2023-04-x-street.csv" in str(err) and "is empty" in str(err)
+
+
 def test_read_outcomes_single_file():
     frame = read_outcomes(OUTCOMES, lsoa_codes=["E01009522", "E01009524"])
     assert list(frame.columns) == [

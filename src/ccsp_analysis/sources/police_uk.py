@@ -24,7 +24,7 @@ from ccsp_analysis.schemas import (
     POLICE_STREET_HEADER,
     Column,
 )
-from ccsp_analysis.sources.csvfile import CsvText, check_exact_header, map_file
+from ccsp_analysis.sources.csvfile import CsvText, check_exact_header, read_file
 from ccsp_analysis.sources.tabular import area_mask, to_frame, validate_columns
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def _file_member(path: Path, kind: _Kind) -> _Member:
             path=path,
             fix="move the file into the folder of its month",
         )
-    return _Member(str(path), path.name, month or folder, partial(map_file, path))
+    return _Member(str(path), path.name, month or folder, partial(read_file, path))
 
 
 def _members(source: Source, kind: _Kind) -> list[_Member]:
