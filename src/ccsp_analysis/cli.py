@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ccsp_analysis.report.run import run_year
 
     result = run_year(params, outputs=args.outputs, jobs=args.jobs, audience=args.audience, force=args.force,
-                      progress=_say)
+                      allow_partial=args.allow_partial, progress=_say)
     if args.verbose:
         for phase, seconds in result.phases.items():
             print(f"  {phase}: {seconds:.2f} s", file=sys.stderr)
@@ -110,6 +110,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--outputs", type=Path, default=None, help="outputs folder (default: outputs/ in the project)")
     r.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")
     r.add_argument("--force", action="store_true", help="rerun every section even when nothing changed")
+    r.add_argument("--allow-partial", action="store_true",
+                   help="build the report even when the data miss months of the compared periods: every page says "
+                        "which, and no change is called a rise or fall")
     r.set_defaults(func=cmd_run)
     d = sub.add_parser("data", help="demo data, downloads and checks")
     dsub = d.add_subparsers(dest="data_command", required=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ccsp_analysis import narrative, stats
+from ccsp_analysis import coverage, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
@@ -41,8 +41,24 @@ def count(crimes: pd.DataFrame, name: str, fy: str) -> int:
     return int((_mask(crimes, name) & (crimes["fy"] == fy)).sum())
 
 
+#: Direction of travel of a change over periods the data do not fully cover: never a rise or fall.
+NOT_COMPARED = "NOT COMPARED"
+#: Columns of a change row derived from its two counts (blank when the periods are incomplete).
+DERIVED = ("abs_change", "pct_change", "p_value", "ratio_low", "ratio_high")
+
+
 def change_row(measure: str, label: str, current: int, previous: int, alpha: float = 0.05) -> dict:
-    """One row of a change table: both counts, the change, the test result and the sentence."""
+    """One row of a change table: both counts, the change, the test result and the sentence.
+
+    Over incomplete periods (a run with ``--allow-partial`` whose data miss months: see
+    :mod:`ccsp_analysis.coverage`) the counts are kept but no change is computed: the direction is
+    :data:`NOT_COMPARED` and the sentence says why.
+    """
+    missing = coverage.incomplete()
+    if missing is not None:
+        return {"measure": measure, "label": label, "current": current, "previous": previous,
+                **dict.fromkeys(DERIVED), "direction": NOT_COMPARED,
+                "sentence": narrative.not_compared_sentence(label, current, previous, missing)}
     res = stats.compare_counts(current, previous, alpha=alpha)
     return {
         "measure": measure, "label": label, "current": current, "previous": previous,
@@ -71,10 +87,13 @@ def by_key(frame: pd.DataFrame, key: list[str], fy: str, previous_fy: str) -> pd
     out = pd.concat([cur, prev], axis=1).fillna(0).astype(int).reset_index()
     total = int(out["current"].sum())
     out["share"] = out["current"] * 100.0 / total if total else None
-    tests = [stats.compare_counts(int(c), int(p)) for c, p in zip(out["current"], out["previous"], strict=True)]
-    out["pct_change"] = [t.pct_change for t in tests]
-    out["p_value"] = [t.p_value for t in tests]
-    out["direction"] = [t.direction for t in tests]
+    if coverage.incomplete() is not None:  # incomplete periods: counts only, no change
+        out["pct_change"], out["p_value"], out["direction"] = None, None, NOT_COMPARED
+    else:
+        tests = [stats.compare_counts(int(c), int(p)) for c, p in zip(out["current"], out["previous"], strict=True)]
+        out["pct_change"] = [t.pct_change for t in tests]
+        out["p_value"] = [t.p_value for t in tests]
+        out["direction"] = [t.direction for t in tests]
     out = out.sort_values(["current"] + key, ascending=[False] + [True] * len(key), kind="stable").reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out

@@ -104,6 +104,16 @@ def change_sentence(label: str, result: CountComparison) -> str:
     return f"{label} {verb} by {size} ({current} against {previous}), {significance}."
 
 
+def not_compared_sentence(label: str, current: int, previous: int, missing: str) -> str:
+    """A comparison the data cannot support: both counts, and why no change is reported.
+
+    e.g. "Total recorded crime: 0 this period against 38,508 in the comparison period; no change is
+    reported because the data miss months (recorded crime: April 2024 to March 2025)."
+    """
+    return (f"{label}: {fmt_count(current)} this period against {fmt_count(previous)} in the comparison period; "
+            f"no change is reported because the data miss months ({missing}).")
+
+
 def share_sentence(label: str, part: int, whole: int, base_label: str) -> str:
     """ "Shoplifting accounted for 10.1% of total recorded crime (3,890 of 38,508)."."""
     if part < 0 or whole < 0 or part > whole:

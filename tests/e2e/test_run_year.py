@@ -279,3 +279,33 @@ def test_bad_params_are_rejected_before_the_notebook_stack_is_imported(root, tmp
             "print(rc, heavy)\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "2 []", proc.stdout + proc.stderr
+
+
+def test_a_year_the_data_do_not_cover_stops_and_partial_claims_no_change(root, demo_dir, tmp_path):
+    """The demo data end in March 2024: 2024-25 is not covered. The run stops, names what is missing and
+    keeps the last good report; with --allow-partial every page says so and no change is a rise or fall."""
+    from bs4 import BeautifulSoup
+
+    proj = _scratch_project(root, tmp_path, demo_dir)
+    (proj / "params" / "2024-25.yaml").write_text("period: 2024-25\n")
+    out = tmp_path / "out"
+    target = out / "coventry" / "2024-25"
+    target.mkdir(parents=True)
+    (target / "index.html").write_text("last good report")
+    proc = ccsp("run", "2024-25", "--outputs", str(out), cwd=proj)
+    assert proc.returncode == 2
+    assert "recorded crime (the force's extract): April 2024 to March 2025 (12 months)" in proc.stderr
+    assert "--allow-partial" in proc.stderr and "Traceback" not in proc.stderr
+    assert (target / "index.html").read_text() == "last good report"
+    check = ccsp("data", "check", "2024-25", cwd=proj)
+    assert check.returncode == 1 and "missing April 2024 to March 2025" in check.stdout
+
+    partial = ccsp("run", "2024-25", "--outputs", str(out), "--allow-partial", cwd=proj)
+    assert partial.returncode == 0, partial.stdout + partial.stderr
+    claims = re.compile(r"\b(rose|fell)\b|▲|▼|significant (increase|decrease)|(rose|fell) significantly")
+    for page in sorted(target.glob("*.html")):
+        if page.name == "10_appendix.html":  # the methods text quotes an example sentence
+            continue
+        text = " ".join(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ").split())
+        assert "Incomplete data." in text and "April 2024 to March 2025" in text, page.name
+        assert not claims.search(text), (page.name, claims.search(text).group(0))

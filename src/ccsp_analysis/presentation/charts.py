@@ -12,12 +12,15 @@ from matplotlib.ticker import FuncFormatter
 from ccsp_analysis.formatting import auto_decimals, fmt_count, fmt_number
 from ccsp_analysis.narrative import spc_exceptions
 from ccsp_analysis.presentation.style import (
+    NO_DATA,
     PALETTE,
     Chart,
     ChartError,
+    NoChart,
     listing,
     need_columns,
     new_axes,
+    nothing_to_draw,
     period_text,
     styled,
     x_positions,
@@ -46,6 +49,7 @@ def _hbars(
     category: a label that appears twice is refused rather than drawn over itself.
     """
     need_columns(frame, [label_col, value_col], what)
+    frame = frame.dropna(subset=[value_col])  # a category with no value has no bar (the table shows it)
     ordered = frame.sort_values(value_col, ascending=True, kind="stable").iloc[::-1]
     labels = ordered[label_col].astype(str)
     repeated = sorted(set(labels[labels.duplicated()]))
@@ -90,6 +94,8 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
     Chart
         The figure and its alt text.
     """
+    if nothing_to_draw(chart, ["value"]):
+        return NoChart(title, NO_DATA)
     need_columns(chart, ["value", "centre", "lcl", "ucl", *RULES], "trend_chart")
     figure, axes = new_axes(title)
     x = x_positions(chart.index)
@@ -172,6 +178,8 @@ def share_bars(
     Chart
         The figure and its alt text.
     """
+    if nothing_to_draw(frame, [value_col]):
+        return NoChart(title, NO_DATA)
     figure, axes, ordered = _hbars(frame, label_col, value_col, title, "share_bars")
     axes.set_xlabel(xlabel or value_col)
     alt = f"Bar chart of {title or value_col}, largest first: {listing(ordered, label_col, value_col)}."
@@ -208,6 +216,8 @@ def ward_chart(
     Chart
         The figure and its alt text.
     """
+    if nothing_to_draw(frame, [value_col]):
+        return NoChart(title, NO_DATA)
     figure, axes, ordered = _hbars(frame, ward_col, value_col, title, "ward_chart")
     axes.set_xlabel(xlabel or value_col)
     alt = f"Bar chart of {title or value_col} by ward, highest first: {listing(ordered, ward_col, value_col, 18)}."
@@ -240,6 +250,8 @@ def age_sex_pyramid(
     Chart
         The figure and its alt text.
     """
+    if nothing_to_draw(frame, [value_col]):
+        return NoChart(title, NO_DATA)
     need_columns(frame, [age_col, sex_col, value_col], "age_sex_pyramid")
     sexes = list(pd.unique(frame[sex_col]))
     if len(sexes) != 2:
@@ -305,6 +317,8 @@ def lorenz_chart(lorenz_frame: pd.DataFrame, title: str = "", summary: str = "")
     Chart
         The figure and its alt text.
     """
+    if nothing_to_draw(lorenz_frame, ["crime_share"]):
+        return NoChart(title, NO_DATA)
     need_columns(lorenz_frame, ["area_share", "crime_share"], "lorenz_chart")
     figure, axes = new_axes(title, (5.5, 5.0))
     axes.plot(
@@ -360,6 +374,8 @@ def projection_fan(
     Chart
         The figure and its alt text.
     """
+    if history.dropna().empty or projection.empty:
+        return NoChart(title, NO_DATA)
     need_columns(projection, ["forecast", "low80", "high80", "low95", "high95"], "projection_fan")
     figure, axes = new_axes(title)
     future = x_positions(projection.index)

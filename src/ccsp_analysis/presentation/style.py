@@ -85,6 +85,31 @@ class Chart:
         )
 
 
+@dataclass(frozen=True)
+class NoChart:
+    """What a chart function returns when there is nothing to draw (e.g. a period with no data):
+    a sentence in place of the figure, so a page says what is missing instead of failing."""
+
+    title: str
+    reason: str
+
+    @property
+    def alt(self) -> str:
+        return f"{self.title or 'Chart'}: {self.reason}"
+
+    def _repr_html_(self) -> str:
+        return f'<p class="ccsp-nochart"><strong>{html.escape(self.title or "Chart")}</strong>: {html.escape(self.reason)}</p>'
+
+
+def nothing_to_draw(frame: pd.DataFrame, value_cols: list[str]) -> bool:
+    """True when ``frame`` has no row with a value in every one of ``value_cols``."""
+    present = [c for c in value_cols if c in frame.columns]
+    return frame.empty or (len(present) == len(value_cols) and frame[present].dropna().empty)
+
+
+NO_DATA = "there is nothing to chart for this period (no data)."
+
+
 def styled(function: Callable[P, Chart]) -> Callable[P, Chart]:
     """Build the chart with the theme active (rcParams are read as artists are made)."""
 

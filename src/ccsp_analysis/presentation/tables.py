@@ -50,7 +50,8 @@ def _cell(value, kind: str) -> str:
             return formatting.fmt_count(value)
         return formatting.fmt_number(value, formatting.decimals_written(value))
     if kind == "direction":
-        return {"UP": "▲ up", "DOWN": "▼ down", "STABLE": "► stable"}.get(str(value), str(value))
+        return {"UP": "▲ up", "DOWN": "▼ down", "STABLE": "► stable",
+                "NOT COMPARED": "not compared (months missing)"}.get(str(value), str(value))
     return str(value)
 
 

@@ -198,14 +198,20 @@ class KernelPool:
         self._closed = True
         if cancel:
             self._cancelled = True
-            self._call(self._kill_all()).result(timeout=30)
-        for _ in self._workers:
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
-        for w in self._workers:
+            for w in self._workers:  # interrupts a kernel still starting or a notebook still running
+                w.cancel()
             try:
-                w.result(timeout=None if not cancel else 30)
+                self._call(self._kill_all()).result(timeout=30)
             except Exception:  # noqa: BLE001 -- shutting down
-                log.debug("kernel worker", exc_info=True)
+                log.debug("kernel kill", exc_info=True)
+        else:
+            for _ in self._workers:
+                self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+            for w in self._workers:
+                try:
+                    w.result()
+                except Exception:  # noqa: BLE001 -- shutting down
+                    log.debug("kernel worker", exc_info=True)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
@@ -219,6 +225,7 @@ class KernelPool:
                 await km.shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001
                 log.debug("kernel kill", exc_info=True)
+            self._managers.remove(km)
 
     def __enter__(self) -> KernelPool:
         return self

@@ -125,7 +125,7 @@ def _pygments_css() -> str:
 
 def render_section(nb: nbformat.NotebookNode, *, title: str, nav: list[dict[str, str]], params_html: str,
                    synthetic: bool, footer: str, audience: str = "public",
-                   mathjax: str | None = None) -> RenderedPage:
+                   mathjax: str | None = None, missing: str | None = None) -> RenderedPage:
     """HTML of one executed section notebook, with its headings.
 
     Parameters
@@ -146,6 +146,8 @@ def render_section(nb: nbformat.NotebookNode, *, title: str, nav: list[dict[str,
         ``"public"``: no code at all; ``"reviewer"``: each code cell behind a "Show code" toggle.
     mathjax
         Relative URL of a local MathJax script when the page uses math, else None.
+    missing
+        The months the data miss (a run with ``--allow-partial``): shown in a banner.
 
     Returns
     -------
@@ -161,7 +163,8 @@ def render_section(nb: nbformat.NotebookNode, *, title: str, nav: list[dict[str,
     exporter.exclude_anchor_links = True
     css = CSS + ("\n" + _pygments_css() if audience == "reviewer" else "")
     res = {"ccsp": {"title": title, "nav": nav, "params_block": params_html, "synthetic": synthetic,
-                    "footer": footer, "css": css, "audience": audience, "mathjax": mathjax}}
+                    "footer": footer, "css": css, "audience": audience, "mathjax": mathjax,
+                    "missing": missing}}
     body, _ = exporter.from_notebook_node(prepare(nb, audience), resources=res)
     return finish_page(body, title)
 

@@ -47,7 +47,7 @@ class IndexSection:
     headings: tuple[html.Heading, ...] = ()
 
 
-def run_rows(params: Params, data_to: str) -> list[tuple[str, str]]:
+def run_rows(params: Params, data_to: str, missing: str | None = None) -> list[tuple[str, str]]:
     """The run-parameters block's rows: area, period, comparison, date of data, threshold, file."""
     cmp_ = FinancialYear.parse(params.comparison)
     rows = [("Area", f"{params.area.name} ({params.area.la_code})"),
@@ -55,6 +55,8 @@ def run_rows(params: Params, data_to: str) -> list[tuple[str, str]]:
             ("Compared with", cmp_.text), ("Data to", data_to),
             ("Disclosure threshold", str(params.disclosure_threshold)),
             ("Parameters", params.params_file.name if params.params_file else "")]
+    if missing:
+        rows.append(("Months missing", missing))
     if params.synthetic:
         rows.append(("Data", "synthetic demonstration data"))
     return rows
@@ -125,7 +127,7 @@ def _mathjax_assets(target: Path, staging: Path) -> None:
 
 def write_sections(params: Params, sections: Sequence[Outcome], rows: list[tuple[str, str]], footer: str,
                    target: Path, staging: Path, audience: str, package: str,
-                   previous: Mapping[str, Mapping]) -> list[str]:
+                   previous: Mapping[str, Mapping], missing: str | None = None) -> list[str]:
     """Render every section whose notebook ran into ``staging``; keep the last good page of failed ones.
 
     A page is reused from ``target`` when its key (the section's execution key, navigation, run
@@ -144,7 +146,7 @@ def write_sections(params: Params, sections: Sequence[Outcome], rows: list[tuple
         if o.status == "ok":
             nav = navigation(paged, paged.index(o))
             title = f"{o.title} · {params.area.name} {params.period}"
-            o.page_key = _sha(o.execution_key, title, nav, rows, footer, audience, package, params.synthetic)
+            o.page_key = _sha(o.execution_key, title, nav, rows, footer, audience, package, params.synthetic, missing)
             prev = previous.get(o.name, {})
             if prev.get("page_key") == o.page_key and (target / o.file).is_file() and prev.get("headings"):
                 _reuse(target / o.file, staging / o.file)
@@ -160,7 +162,7 @@ def write_sections(params: Params, sections: Sequence[Outcome], rows: list[tuple
                 nb = html.strip_execution_metadata(nb)
                 nbformat.write(nb, nb_path)
             page = html.render_section(nb, title=title, nav=nav, params_html=block, synthetic=params.synthetic,
-                                       footer=footer, audience=audience,
+                                       footer=footer, audience=audience, missing=missing,
                                        mathjax=_mathjax(staging) if html.uses_math(nb) else None)
             (staging / o.file).write_text(page.html, encoding="utf-8")
             o.headings = [[h.level, h.id, h.text] for h in page.headings]
@@ -186,6 +188,7 @@ def index_context(params: Params, context, sections: Sequence[Outcome], results:
                     else f"Strategic Assessment {fy.text}"),
         "area": params.area.name, "period_text": period_text(params).split(" (", 1)[1].rstrip(")"),
         "comparison_text": cmp_.text, "synthetic": params.synthetic, "sections": contents,
+        "missing": context.missing,
         "findings": findings, "exceptions": context.exceptions,
         "failures": [f"{o.title} ({o.name}): cell {o.cell}: {o.error}" for o in sections if o.status != "ok"],
         "summary": summary, "inputs": sorted((k, v[:16]) for k, v in context.inputs.items()),
@@ -240,9 +243,10 @@ def write_report(params: Params, context, sections: Sequence[Outcome], results: 
     previous
         Section name -> its entry in the previous run.json (empty on a first or forced run).
     """
-    rows, footer = run_rows(params, context.data_to), footer_text(context.dataset_key)
+    rows, footer = run_rows(params, context.data_to, context.missing), footer_text(context.dataset_key)
     write_appendix(params, sections[-1], results, project_root_of(params), target, staging, package, previous)
-    reused = write_sections(params, sections, rows, footer, target, staging, audience, package, previous)
+    reused = write_sections(params, sections, rows, footer, target, staging, audience, package, previous,
+                            context.missing)
     ctx = index_context(params, context, sections, results, rows, staging, commit, audience)
     (staging / "index.html").write_text(html.render_page("index.html.j2", **ctx), encoding="utf-8")
     return reused

@@ -90,6 +90,7 @@ class RunContext:
     data_to: str
     exceptions: object  # exception_report.ExceptionReport
     errors: dict[str, str] = field(default_factory=dict)
+    missing: str | None = None  # months the data miss (a run with --allow-partial)
 
 
 class Phases:
@@ -164,7 +165,8 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 
 def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: int = 2, audience: str = "public",
-             force: bool = False, progress: Callable[[str], None] | None = None) -> RunResult:
+             force: bool = False, allow_partial: bool = False,
+             progress: Callable[[str], None] | None = None) -> RunResult:
     """Build the report for one parameter file (``2023-24``, a path, or validated Params) into ``outputs/<area>/<period>/``.
 
     Parameters are validated before anything else is imported or started (ParamsError). A
@@ -172,6 +174,12 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     sections still render and a previous good page of the failed section is kept. Outputs are
     written to a staging folder and swapped in at the end, so an interrupted run never leaves a
     half-written report. ``force`` reruns every section even when nothing changed.
+
+    Before any section runs, every monthly source must cover the assessment and comparison
+    periods month by month (:mod:`ccsp_analysis.coverage`): otherwise the run stops with a
+    RunError naming each source's missing months and the previous report stays. With
+    ``allow_partial`` the report is built, says on every page which months are missing, and
+    calls no change a rise or fall.
     """
     def say(message: str) -> None:
         log.info(message)
@@ -198,7 +206,7 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     if pkg_log.level == logging.NOTSET or pkg_log.level > logging.INFO:
         pkg_log.setLevel(logging.INFO)
     try:
-        return _Run(params, root, target, staging, jobs, audience, force, say).run()
+        return _Run(params, root, target, staging, jobs, audience, force, allow_partial, say).run()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -210,11 +218,11 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
 class _Run:
     """One run's state: the steps of :func:`run_year` in order."""
 
-    def __init__(self, params, root, target, staging, jobs, audience, force, say) -> None:
+    def __init__(self, params, root, target, staging, jobs, audience, force, allow_partial, say) -> None:
         from ccsp_analysis.params import SECTION_TITLES
 
         self.params, self.root, self.target, self.staging = params, root, target, staging
-        self.jobs, self.audience, self.say = jobs, audience, say
+        self.jobs, self.audience, self.say, self.allow_partial = jobs, audience, say, allow_partial
         self.previous = _previous(target, force)
         self.prev_sections = {s["name"]: s for s in self.previous.get("sections", [])}
         self.phases = Phases()
@@ -247,7 +255,7 @@ class _Run:
         self.snapshot = json.loads(p.model_dump_json())
         self.package = package_hash()
         self.dataset_key, self.inputs = dataset.identify(p)
-        self.results_key = _sha(self.snapshot, self.dataset_key, self.package, self.names)
+        self.results_key = _sha(self.snapshot, self.dataset_key, self.package, self.names, self.allow_partial)
         self.phases.lap("validate and hash inputs")
         try:
             if self._results_reusable():
@@ -305,25 +313,35 @@ class _Run:
             self.pool = KernelPool(self.jobs, self.staging / "notebooks")
 
     def _compute(self) -> None:
-        from ccsp_analysis import dataset, measures
+        from ccsp_analysis import coverage, dataset, measures
         from ccsp_analysis.exception_report import exception_report
         from ccsp_analysis.sections import store
         from ccsp_analysis.sections.registry import compute_sections
 
         data = dataset.load(self.params)
         self.phases.lap("load dataset")
+        gaps = coverage.coverage_gaps(data, self.params)
+        missing = None
+        if gaps and not self.allow_partial:
+            raise RunError(f"the data do not cover the periods this run compares ({self.params.period} against "
+                           f"{self.params.comparison}); missing months:\n{coverage.gaps_text(gaps)}\nAdd the missing months "
+                           "(`ccsp data check` lists them), or run with --allow-partial to build a report that "
+                           "says which months are missing and reports no change. No report was written.")
+        if gaps:
+            missing = "; ".join(f"{g.source}: {coverage.month_ranges(g.months)}" for g in gaps)
+            self.say(f"warning: the data miss months ({missing}); no change will be reported")
         self.say(f"computing {len(self.names)} sections")
 
         def stored(name: str, result) -> None:
             store.save_result(self.staging, name, result)
             self._result_ready(name, store.publishable(result))
 
-        results, errors = compute_sections(data, self.params, self.names, on_result=stored)
+        results, errors = compute_sections(data, self.params, self.names, on_result=stored, missing=missing)
         self.results = {n: store.publishable(r) for n, r in results.items()}
         self.results_reused = False
         last = measures.last_month_reported(data, self.params)
         self.context = RunContext(self.dataset_key, self.inputs, last.strftime("%B %Y") if last is not None else "no data",
-                                  exception_report(data, self.params, results), errors)
+                                  exception_report(data, self.params, results), errors, missing)
         with open(self.staging / store.RESULTS_DIR / CONTEXT_FILE, "wb") as fh:
             pickle.dump(self.context, fh, protocol=pickle.HIGHEST_PROTOCOL)
         for n, error in errors.items():

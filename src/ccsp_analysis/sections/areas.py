@@ -150,7 +150,7 @@ def areas(data: Dataset, params: Params) -> SectionResult:
         out.sentences.append(statement)
     spots = hotspots(data, params)
     out.tables["hotspots"] = spots
-    if len(spots):
+    if len(spots) and total > 0:
         in_top = share(int(spots["current"].sum()), total)
         out.sentences.append(
             f"The {len(spots)} small areas with most crime hold "

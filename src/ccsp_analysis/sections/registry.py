@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from ccsp_analysis import coverage
 from ccsp_analysis.params import SECTION_TITLES
 from ccsp_analysis.result import SectionResult, merge_figures
 from ccsp_analysis.sections import (
@@ -38,26 +39,34 @@ REGISTRY: dict[str, tuple[str, Callable]] = {
 
 
 def compute_sections(data, params, names: list[str],
-                     on_result: Callable[[str, SectionResult], None] | None = None) -> tuple[dict, dict[str, str]]:
+                     on_result: Callable[[str, SectionResult], None] | None = None,
+                     missing: str | None = None) -> tuple[dict, dict[str, str]]:
     """Each section's tables and figures, computed once (the reconciliation last, over the others' figures).
 
     A section whose function raises (e.g. an input it needs is missing) is left out and its
     error returned, so the other sections still run. ``on_result(name, result)`` is called as
     each section is done (the runner stores it and starts its notebook while the rest compute).
+    ``missing``: the months the data miss (a run with ``--allow-partial``); while it is set no
+    change is computed as a rise or fall (:mod:`ccsp_analysis.coverage`).
     """
     results, errors = {}, {}
     order = [n for n in names if n != "09_reconciliation"] + [n for n in names if n == "09_reconciliation"]
     for n in order:
         try:
-            if n == "09_reconciliation":
-                results[n] = REGISTRY[n][1](data, params, figures=merge_figures(results))
-            else:
-                results[n] = REGISTRY[n][1](data, params)
+            with coverage.incomplete_periods(missing):
+                result = _compute_one(n, data, params, results)
         except Exception as exc:  # noqa: BLE001 -- reported as the section's failure, the run goes on
             log.exception("section %s failed", n)
             errors[n] = f"{type(exc).__name__}: {exc}"
             continue
+        results[n] = result
         if on_result is not None:
             on_result(n, results[n])
     return results, errors
+
+
+def _compute_one(n: str, data, params, results: dict) -> SectionResult:
+    if n == "09_reconciliation":
+        return REGISTRY[n][1](data, params, figures=merge_figures(results))
+    return REGISTRY[n][1](data, params)
 

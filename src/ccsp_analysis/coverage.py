@@ -1,0 +1,109 @@
+"""Period coverage: does every monthly source the sections need hold every month they compare?
+
+A change between two years is only a change when both years are complete. Before any section
+runs, the runner (and ``ccsp data check``) checks month by month that each monthly source the
+run uses has rows in every month of the assessment period and of the comparison period. A month
+with no rows at all in a source is missing (each source is an area-wide event log, so a real
+month is never empty); thin months are flagged by the data audit but do not stop a run.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import Params
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One source's missing months (first-of-month dates, in order)."""
+
+    source: str
+    months: tuple[pd.Timestamp, ...]
+
+
+def required_months(params: Params) -> pd.DatetimeIndex:
+    """The months a run compares: the comparison period then the assessment period (year to date in
+    performance mode, the same months of both years)."""
+    quarter = params.quarter if params.mode == "performance" else None
+    return params.comparison_fy.months(quarter).append(params.fy.months(quarter))
+
+
+def monthly_sources(data: Dataset, params: Params) -> dict[str, pd.Series]:
+    """Each monthly source the run uses -> the month of each of its rows."""
+    src = params.sources
+    crimes = data.crimes
+    out = {"recorded crime (the force's extract)" if src.partner_crimes else "recorded crime (data.police.uk)":
+           crimes["month"]}
+    asb = data.asb
+    if "recorded_by" in asb.columns:
+        out["police-recorded ASB" + (" (the force's extract)" if src.police_asb else " (data.police.uk)")] = \
+            asb.loc[asb["recorded_by"] == "police", "month"]
+        if src.council_asb is not None:
+            out["council-recorded ASB"] = asb.loc[asb["recorded_by"] == "council", "month"]
+    for name, table, path in (("fly-tipping", "fly_tipping", src.fly_tipping),
+                              ("domestic abuse service referrals", "services", src.da_referrals),
+                              ("non-crime incidents", "incidents", src.non_crime_incidents)):
+        frame = data.tables.get(table)
+        if path is not None and frame is not None and "month" in frame.columns:
+            out[name] = frame["month"]
+    return out
+
+
+def coverage_gaps(data: Dataset, params: Params) -> list[Gap]:
+    """Every source with months of :func:`required_months` that hold no rows (empty list: all covered)."""
+    needed = required_months(params)
+    gaps = []
+    for source, months in monthly_sources(data, params).items():
+        present = set(pd.to_datetime(months.dropna()).dt.to_period("M").dt.to_timestamp())
+        missing = tuple(m for m in needed if m not in present)
+        if missing:
+            gaps.append(Gap(source, missing))
+    return gaps
+
+
+def month_ranges(months: tuple[pd.Timestamp, ...] | list[pd.Timestamp]) -> str:
+    """Months as runs of consecutive months: 'April 2024 to March 2025; May 2023'."""
+    if not months:
+        return ""
+    runs, start, prev = [], months[0], months[0]
+    for m in months[1:]:
+        if m == prev + pd.DateOffset(months=1):
+            prev = m
+            continue
+        runs.append((start, prev))
+        start = prev = m
+    runs.append((start, prev))
+    return "; ".join(f"{a:%B %Y}" if a == b else f"{a:%B %Y} to {b:%B %Y}" for a, b in runs)
+
+
+def gaps_text(gaps: list[Gap]) -> str:
+    """One line per source: 'recorded crime (the force's extract): April 2024 to March 2025 (12 months)'."""
+    return "\n".join(f"  {g.source}: {month_ranges(g.months)} ({len(g.months)} month{'s' * (len(g.months) != 1)})"
+                     for g in gaps)
+
+
+# -- a run over incomplete periods --------------------------------------------------------------
+
+_INCOMPLETE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ccsp_incomplete_periods", default=None)
+
+
+@contextmanager
+def incomplete_periods(description: str | None) -> Iterator[None]:
+    """While active (``description`` of the missing months, or None), changes are not called rises or falls."""
+    token = _INCOMPLETE.set(description)
+    try:
+        yield
+    finally:
+        _INCOMPLETE.reset(token)
+
+
+def incomplete() -> str | None:
+    """The missing months of the run being computed, or None when its periods are complete."""
+    return _INCOMPLETE.get()
