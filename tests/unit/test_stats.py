@@ -329,6 +329,7 @@ def test_c_chart_limits_by_hand_and_outside_rule():
         "centre",
         "lcl",
         "ucl",
+        "baseline",
         "outside_limits",
         "run",
         "trend",
@@ -349,11 +350,36 @@ def test_c_chart_lower_limit_floored_at_zero():
 
 
 def test_xmr_limits_by_hand():
-    # mean = 58 / 5 = 11.6; moving ranges 2, 1, 2, 1 -> mean 1.5; sigma = 1.5 / 1.128 = 1.329787
+    # NHS Making Data Count: mean = 58 / 5 = 11.6; moving ranges 2, 1, 2, 1 -> mean 1.5 (none above
+    # 3.267 x 1.5 = 4.9, so none screened out); limits 11.6 +/- 2.66 x 1.5 = 7.61 and 15.59
     chart = stats.control_chart(pd.Series([10.0, 12, 11, 13, 12]), kind="xmr")
     assert chart["centre"].iloc[0] == pytest.approx(11.6)
-    assert chart["ucl"].iloc[0] == pytest.approx(11.6 + 3 * 1.5 / 1.128)
-    assert chart["lcl"].iloc[0] == pytest.approx(11.6 - 3 * 1.329787, abs=1e-6)
+    assert chart["ucl"].iloc[0] == pytest.approx(15.59)
+    assert chart["lcl"].iloc[0] == pytest.approx(7.61)
+    assert chart["baseline"].all()
+
+
+def test_xmr_screens_out_large_moving_ranges_by_hand():
+    # values 10, 11, 10, 11, 10, 30: moving ranges 1, 1, 1, 1, 20 -> mean 24 / 5 = 4.8; 20 > 3.267 x 4.8
+    # = 15.68 is left out, so MR-bar = 1 and the limits are the mean 82 / 6 = 13.6667 +/- 2.66
+    # = 11.0067 and 16.3267, so every point is outside (10 and 11 below, 30 above); unscreened they would
+    # be +/- 2.66 x 4.8 = 12.77 (0.90 to 26.43) and only the 30 would be outside
+    chart = stats.control_chart(pd.Series([10.0, 11, 10, 11, 10, 30]), kind="xmr")
+    assert chart["centre"].iloc[0] == pytest.approx(82 / 6)
+    assert (chart["lcl"].iloc[0], chart["ucl"].iloc[0]) == (pytest.approx(82 / 6 - 2.66), pytest.approx(82 / 6 + 2.66))
+    assert chart["outside_limits"].all()
+
+
+def test_xmr_baseline_sets_limits_that_later_points_are_judged_against():
+    # baseline: the first 4 points 10, 12, 10, 12: mean 11, MR-bar 2 -> limits 11 +/- 5.32 = 5.68, 16.32;
+    # the later 17 and 5 fall outside those limits
+    chart = stats.control_chart(pd.Series([10.0, 12, 10, 12, 17, 5]), kind="xmr", baseline=4)
+    assert chart["centre"].iloc[0] == pytest.approx(11.0)
+    assert (chart["lcl"].iloc[0], chart["ucl"].iloc[0]) == (pytest.approx(5.68), pytest.approx(16.32))
+    assert chart["baseline"].tolist() == [True] * 4 + [False] * 2
+    assert chart["outside_limits"].tolist() == [False] * 4 + [True, True]
+    with pytest.raises(StatsError, match="baseline"):
+        stats.control_chart(pd.Series([1.0, 2, 3]), kind="xmr", baseline=1)
 
 
 def test_run_of_seven_flags_every_point_in_it():

@@ -15,6 +15,8 @@ RUN_POINTS = 7  # a shift: 7 or more consecutive points on one side of the centr
 TREND_POINTS = 6  # a trend: 6 or more consecutive points each higher (or lower) than the last
 NEAR_WINDOW, NEAR_COUNT = 3, 2  # 2 of 3 consecutive points beyond 2 sigma on the same side
 XMR_D2 = 1.128  # bias constant d2 for moving ranges of 2 points
+XMR_E2 = 2.66  # 3 / d2: limits are the mean +/- 2.66 mean moving ranges
+MR_SCREEN = 3.267  # D4 for ranges of 2: moving ranges above 3.267 x their mean are left out of the limits
 RULES = ("outside_limits", "run", "trend", "near_limit")
 
 
@@ -53,45 +55,71 @@ def _near_limit(values: np.ndarray, centre: float, sigma: float) -> tuple[np.nda
     return flags[0], flags[1]
 
 
-def control_chart(series: pd.Series, kind: Literal["c", "xmr"] = "c") -> pd.DataFrame:
+def xmr_limits(values: np.ndarray) -> tuple[float, float, float, float]:
+    """Centre and limits of an XmR chart from baseline ``values`` (NHS Making Data Count).
+
+    Centre = mean; mean moving range (MR-bar) over consecutive points; moving ranges above
+    3.267 x MR-bar (the upper range limit) are left out and MR-bar recomputed once; limits =
+    centre +/- 2.66 x MR-bar (2.66 = 3 / 1.128). Returns (centre, lcl, ucl, sigma).
+    """
+    centre = float(values.mean())
+    ranges = np.abs(np.diff(values))
+    mr_bar = float(ranges.mean())
+    kept = ranges[ranges <= MR_SCREEN * mr_bar]
+    if kept.size:
+        mr_bar = float(kept.mean())
+    sigma = mr_bar / XMR_D2
+    return centre, centre - XMR_E2 * mr_bar, centre + XMR_E2 * mr_bar, sigma
+
+
+def control_chart(series: pd.Series, kind: Literal["c", "xmr"] = "c", baseline: int | None = None) -> pd.DataFrame:
     """Control chart limits and NHS Making Data Count rule flags for one series.
 
     Parameters
     ----------
     series
-        Values in time order (a count per month for a c-chart, a rate for XmR), no gaps.
+        Values in time order (a count per month, or a rate), no gaps.
     kind
         ``"c"``: centre = mean, limits mean +/- 3 sqrt(mean), lower limit floored at 0.
-        ``"xmr"``: centre = mean, sigma = mean moving range / 1.128, limits +/- 3 sigma.
+        ``"xmr"``: centre = mean; limits mean +/- 2.66 x the mean moving range, moving ranges
+        above 3.267 x their mean left out of it (:func:`xmr_limits`) -- the chart for every
+        monthly series of the report, as over-dispersed, seasonal counts break the c-chart's
+        Poisson assumption.
+    baseline
+        How many leading points set the centre and limits (all points when None); later points
+        are judged against them. At least 2 points for XmR.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``series``: ``value, centre, lcl, ucl`` and one boolean column per rule:
-        ``outside_limits`` (above ucl or below lcl); ``run`` (every point of 7 or more in a
-        row strictly on one side of the centre; a point on the centre breaks a run);
-        ``trend`` (every point of 6 or more in a row, i.e. 5 or more successive steps, each
-        higher than the one before, or each lower; an equal value breaks a trend);
-        ``near_limit`` (points beyond 2 sigma on one side in any 3 consecutive points of
-        which 2 or more are beyond 2 sigma on that side; points beyond the limits count).
-        Series shorter than a rule's length simply cannot trigger it.
+        Indexed like ``series``: ``value, centre, lcl, ucl, baseline`` (whether the point is in
+        the baseline) and one boolean column per rule: ``outside_limits`` (above ucl or below
+        lcl); ``run`` (every point of 7 or more in a row strictly on one side of the centre; a
+        point on the centre breaks a run); ``trend`` (every point of 6 or more in a row, i.e. 5
+        or more successive steps, each higher than the one before, or each lower; an equal
+        value breaks a trend); ``near_limit`` (points beyond 2 sigma on one side in any 3
+        consecutive points of which 2 or more are beyond 2 sigma on that side; points beyond
+        the limits count). Series shorter than a rule's length simply cannot trigger it.
     """
     values_s = as_series(series, "series")
     values = values_s.to_numpy()
     if kind not in ("c", "xmr"):
         raise StatsError(f"kind must be 'c' (counts) or 'xmr' (rates), got {kind!r}")
-    if values.size < (1 if kind == "c" else 2):
-        raise StatsError(f"a {kind} chart needs at least {1 if kind == 'c' else 2} points")
-    centre = float(values.mean())
+    n_base = values.size if baseline is None else int(baseline)
+    need = 1 if kind == "c" else 2
+    if values.size < need:
+        raise StatsError(f"a {kind} chart needs at least {need} points")
+    if not need <= n_base <= values.size:
+        raise StatsError(f"a {kind} chart needs a baseline of {need} to {values.size} points, got {n_base}")
+    base = values[:n_base]
     if kind == "c":
         if (values < 0).any():
             raise StatsError("a c-chart is for counts; series has negative values (use kind='xmr')")
+        centre = float(base.mean())
         sigma = float(np.sqrt(centre))
-        lcl = max(0.0, centre - 3 * sigma)
+        lcl, ucl = max(0.0, centre - 3 * sigma), centre + 3 * sigma
     else:
-        sigma = float(np.abs(np.diff(values)).mean()) / XMR_D2
-        lcl = centre - 3 * sigma
-    ucl = centre + 3 * sigma
+        centre, lcl, ucl, sigma = xmr_limits(base)
     run = np.zeros(values.size, dtype=bool)
     for start, end, _ in _run_segments(values, centre):
         run[start : end + 1] = True
@@ -105,6 +133,7 @@ def control_chart(series: pd.Series, kind: Literal["c", "xmr"] = "c") -> pd.Data
             "centre": centre,
             "lcl": lcl,
             "ucl": ucl,
+            "baseline": np.arange(values.size) < n_base,
             "outside_limits": (values > ucl) | (values < lcl),
             "run": run,
             "trend": trend,
