@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ccsp_analysis import __version__
+from ccsp_analysis.demo.manifest import synthetic_sources
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.hashing import HashCache
 from ccsp_analysis.params import Params
@@ -89,6 +90,18 @@ def identify(params: Params) -> tuple[str, dict[str, str]]:
     inputs = input_hashes(params, hashes)
     hashes.save()
     return dataset_key(params, inputs), inputs
+
+
+def synthetic_inputs(params: Params) -> list[str]:
+    """The inputs of ``params`` that are synthetic demo data, as source names (e.g. ``partner_crimes``).
+
+    An input is synthetic when the demo manifest (``DEMO.json``) of its folder or a parent folder
+    lists it, or when it is the LSOA lookup and its codes use the prefix ``X01``, which ONS never
+    issues. No table is read (a few ``stat`` calls, the manifest, the lookup's bytes: well under a
+    millisecond on the demo data); :func:`ccsp_analysis.demo.manifest.synthetic_sources` gives the
+    reason for each.
+    """
+    return list(synthetic_sources(params.sources.model_dump()))
 
 
 def load(params: Params, *, rebuild: bool = False) -> Dataset:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ccsp_analysis.demo.manifest import synthetic_sources
 from ccsp_analysis.errors import ParamsError
 from ccsp_analysis.periods import FinancialYear
 
@@ -35,6 +36,8 @@ SECTION_TITLES: dict[str, str] = {
 #: Sections of a quarterly performance report (the annual sections compare whole years).
 PERFORMANCE_SECTIONS: tuple[str, ...] = ("00_data_audit", "08_performance", "09_reconciliation")
 DEFAULTS_FILE = "defaults.yaml"
+#: Where ``ccsp data demo`` writes by default, relative to the project root.
+DEMO_DIR = Path("data") / "demo"
 
 
 class _Frozen(BaseModel):
@@ -78,7 +81,13 @@ class Sources(_Frozen):
 
 
 class Params(_Frozen):
-    """Validated parameters of one run. Build with :func:`load_params`."""
+    """Validated parameters of one run. Build with :func:`load_params`.
+
+    ``synthetic`` is the run's effective label once :func:`load_params` has made it: a parameter
+    file without the key follows the data (True when any input is the demo data, see
+    :func:`is_synthetic`); ``synthetic: true`` labels any inputs synthetic (e.g. your own test
+    data); ``synthetic: false`` over demo inputs is refused. The key can turn the label on, never off.
+    """
 
     area: Area
     period: str
@@ -175,6 +184,10 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
     The year file is merged over ``defaults.yaml`` in the same folder, and its ``area`` key
     names ``areas/<area>.yaml``. Relative paths are resolved against the folder above
     ``params/`` (the project root). Raises ParamsError naming the key or file at fault.
+
+    ``synthetic`` follows the data when no file sets it; ``synthetic: false`` over inputs that are
+    the demo data (listed in a ``DEMO.json`` manifest, or a lookup of ``X01`` small areas) is
+    refused, naming the inputs (see :class:`Params`).
     """
     path = resolve_params_path(spec)
     params_dir = path.parent
@@ -209,7 +222,45 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
             if v is not None and not Path(v).exists()
         ]
         if missing:
-            hint = " (run `ccsp data demo` to create the demo data)" if params.synthetic else ""
+            demo = root / DEMO_DIR
+            under_demo = any(demo == Path(v) or demo in Path(v).parents for v in params.sources.model_dump().values() if v is not None)
+            hint = " (run `ccsp data demo` to create the demo data)" if params.synthetic or under_demo else ""
             raise ParamsError(f"{path}: input files missing{hint}\n" + "\n".join(missing))
+    params = _with_synthetic_label(params, set_in=(path if "synthetic" in year else defaults) if "synthetic" in merged else None)
     log.info("parameters loaded from %s", path)
     return params
+
+
+def _with_synthetic_label(params: Params, set_in: Path | None) -> Params:
+    """``params`` with ``synthetic`` following the data when no file set it; ParamsError when a file set it
+    false over demo inputs (``set_in``: the file that set the key, None when none did)."""
+    found = synthetic_sources(params.sources.model_dump())
+    if set_in is None:
+        return params.model_copy(update={"synthetic": bool(found)})
+    if found and not params.synthetic:
+        where = params.params_file or set_in
+        listed = "\n".join(f"  sources.{name}: {getattr(params.sources, name)} ({why})" for name, why in found.items())
+        raise ParamsError(
+            f"{where}: key 'synthetic' is false (set in {set_in}), but these inputs are the synthetic demo data:\n{listed}\n"
+            "A report built from them must say that its data are synthetic. Either remove `synthetic: false` "
+            "(the label then follows the data) or point these sources at real data (docs/data.md)."
+        )
+    return params
+
+
+def is_synthetic(params: Params) -> bool:
+    """Whether a run over ``params`` is synthetic: labelled so, or any input is the demo data.
+
+    True when ``params.synthetic`` is set (a parameter file said ``synthetic: true``, or
+    :func:`load_params` found demo inputs) or when an input is listed in a demo manifest
+    (``DEMO.json``) or is a lookup of ``X01`` small areas (:mod:`ccsp_analysis.demo.manifest`).
+    Cheap (no table is read: a few ``stat`` calls, the manifest and the lookup's bytes), so the
+    runner can ask on every run; it also guards parameters built without :func:`load_params`.
+    """
+    if getattr(params, "synthetic", False):
+        return True
+    sources = getattr(params, "sources", None)
+    if sources is None:
+        return False
+    paths = sources.model_dump() if hasattr(sources, "model_dump") else dict(sources)
+    return bool(synthetic_sources(paths))

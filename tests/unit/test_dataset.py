@@ -90,3 +90,14 @@ def test_lookup_without_the_area_is_an_error(project):
     (project / "params" / "areas" / "town.yaml").write_text(text)
     with pytest.raises(DataError, match="lookup"):
         dataset.build(load_params(project / "params" / "2023-24.yaml"))
+
+
+def test_synthetic_inputs(project):
+    from ccsp_analysis.demo.manifest import write_manifest
+
+    params = load_params(project / "params" / "2023-24.yaml")
+    # no manifest: only the lookup is synthetic, by its X01 codes (written in the fixture above)
+    assert dataset.synthetic_inputs(params) == ["lsoa_ward_lookup"]
+    # a manifest in data/ marks every input it lists; the lookup is named once
+    write_manifest(project / "data", {"generator": "test"})
+    assert dataset.synthetic_inputs(params) == ["police_uk", "partner_crimes", "lsoa_ward_lookup", "population"]
