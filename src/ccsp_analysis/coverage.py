@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.formatting import month_ranges
 from ccsp_analysis.params import Params
 
 
@@ -66,21 +67,6 @@ def coverage_gaps(data: Dataset, params: Params) -> list[Gap]:
         if missing:
             gaps.append(Gap(source, missing))
     return gaps
-
-
-def month_ranges(months: tuple[pd.Timestamp, ...] | list[pd.Timestamp]) -> str:
-    """Months as runs of consecutive months: 'April 2024 to March 2025; May 2023'."""
-    if not months:
-        return ""
-    runs, start, prev = [], months[0], months[0]
-    for m in months[1:]:
-        if m == prev + pd.DateOffset(months=1):
-            prev = m
-            continue
-        runs.append((start, prev))
-        start = prev = m
-    runs.append((start, prev))
-    return "; ".join(f"{a:%B %Y}" if a == b else f"{a:%B %Y} to {b:%B %Y}" for a, b in runs)
 
 
 def gaps_text(gaps: list[Gap]) -> str:

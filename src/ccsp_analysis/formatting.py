@@ -20,6 +20,7 @@ __all__ = [
     "fmt_pct",
     "fmt_rate",
     "half_up",
+    "month_ranges",
     "point_name",
     "round_half_up",
 ]
@@ -107,3 +108,16 @@ def point_name(index: pd.Index, position: int) -> str:
     return str(label)
 
 
+def month_ranges(months: tuple[pd.Timestamp, ...] | list[pd.Timestamp]) -> str:
+    """Months as runs of consecutive months: 'April 2024 to March 2025; May 2023'."""
+    if not months:
+        return ""
+    runs, start, prev = [], months[0], months[0]
+    for m in months[1:]:
+        if m == prev + pd.DateOffset(months=1):
+            prev = m
+            continue
+        runs.append((start, prev))
+        start = prev = m
+    runs.append((start, prev))
+    return "; ".join(f"{a:%B %Y}" if a == b else f"{a:%B %Y} to {b:%B %Y}" for a, b in runs)

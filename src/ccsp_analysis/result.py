@@ -85,16 +85,17 @@ class ExceptionReport:
     ----------
     changes
         Rows of the sections' change tables whose direction of travel is UP or DOWN.
-    breaches
-        Series label -> control-chart rule breaches in plain English, in time order.
+    signals
+        One row per monitored measure (``monitoring.SUMMARY_COLUMNS``): its XmR chart's baseline,
+        how many signals touch the period, the reading (concerning, improving, ...) and one line.
     window
-        The months the control charts cover, e.g. ``"April 2022 to March 2024"``.
+        The months the charts cover, e.g. ``"April 2021 to March 2024"``.
     """
 
     changes: pd.DataFrame
-    breaches: dict[str, list[str]] = field(default_factory=dict)
+    signals: pd.DataFrame = field(default_factory=pd.DataFrame)
     window: str = ""
 
     @property
     def empty(self) -> bool:
-        return self.changes.empty and not any(self.breaches.values())
+        return self.changes.empty and (self.signals.empty or not (self.signals["signals"] > 0).any())

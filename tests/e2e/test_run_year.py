@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from tests.conftest import ccsp
@@ -309,3 +310,47 @@ def test_a_year_the_data_do_not_cover_stops_and_partial_claims_no_change(root, d
         text = " ".join(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ").split())
         assert "Incomplete data." in text and "April 2024 to March 2025" in text, page.name
         assert not claims.search(text), (page.name, claims.search(text).group(0))
+
+
+def test_control_chart_tables_hold_xmr_limits_from_their_baseline(run_dir):
+    """tables/08_performance-spc_points.csv: each measure's limits recomputed here from its baseline rows
+    (NHS Making Data Count: mean +/- 2.66 x mean moving range, ranges above 3.267 x their mean left out)."""
+    import numpy as np
+
+    points = pd.read_csv(run_dir / "tables" / "08_performance-spc_points.csv")
+    assert set(points["measure"]) >= {"trc", "asb", "shoplifting", "domestic_abuse"}
+    for measure, rows in points.groupby("measure"):
+        base = rows.loc[rows["baseline"], "value"].to_numpy(dtype=float)
+        assert len(base) == 24, measure  # the 24 months before 2023-24
+        ranges = np.abs(np.diff(base))
+        kept = ranges[ranges <= 3.267 * ranges.mean()]
+        centre, half = base.mean(), 2.66 * kept.mean()
+        assert rows["centre"].to_numpy() == pytest.approx(centre), measure
+        assert rows["lcl"].to_numpy() == pytest.approx(centre - half), measure
+        assert rows["ucl"].to_numpy() == pytest.approx(centre + half), measure
+        outside = (rows["value"] > centre + half) | (rows["value"] < centre - half)
+        assert rows["outside_limits"].tolist() == outside.tolist(), measure
+
+
+def test_index_has_at_most_one_signal_line_per_measure_and_agrees_with_the_sections(run_dir):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((run_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    head = soup.find(id="control-chart-signals")
+    lines = [li.get_text(" ", strip=True) for li in head.find_next("ul").find_all("li")]
+    summary = pd.read_csv(run_dir / "tables" / "08_performance-spc_summary.csv")
+    labels = [line.split(":")[0] for line in lines]
+    assert len(labels) == len(set(labels)) and set(labels) <= set(summary["label"])
+    assert sorted(lines) == sorted(summary.loc[summary["signals"] > 0, "line"])
+    # significant changes on the index are exactly the UP/DOWN rows of the sections' change tables
+    index_rows = {}
+    for tr in soup.find(id="significant-changes").find_next("table").select("tbody tr"):
+        cells = [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        index_rows[cells[0]] = "UP" if "up" in cells[4] else "DOWN"
+    section_rows = {}
+    for name in ("changes", "plan_measures"):
+        for path in sorted((run_dir / "tables").glob(f"*-{name}.csv")):
+            table = pd.read_csv(path)
+            for r in table[table["direction"].isin(["UP", "DOWN"])].itertuples():
+                section_rows.setdefault(r.label, r.direction)
+    assert index_rows == section_rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccsp_analysis import narrative, stats
+from ccsp_analysis import monitoring, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.measures import change_row, grouping_changes, share
 from ccsp_analysis.params import Params
@@ -63,16 +63,6 @@ def monthly_series(data: Dataset, params: Params, name: str) -> pd.Series:
     counts = frame.groupby("month").size().reindex(months, fill_value=0)
     counts.name = name
     return counts
-
-
-def exceptions(data: Dataset, params: Params) -> pd.DataFrame:
-    """Control-chart breaches (NHS Making Data Count rules) of each monthly series, in words."""
-    rows = []
-    for name in (*SERIES, "asb"):
-        label = "Anti-social behaviour" if name == "asb" else GROUPINGS[name].label
-        chart = stats.control_chart(monthly_series(data, params, name), kind="c")
-        rows += [{"measure": label, "exception": text} for text in narrative.spc_exceptions(chart)]
-    return pd.DataFrame(rows, columns=["measure", "exception"])
 
 
 def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -172,7 +162,9 @@ def performance(data: Dataset, params: Params) -> SectionResult:
     """Plan measures, exceptions, most similar group and projections; the quarterly report in performance mode."""
     out = SectionResult()
     out.tables["plan_measures"] = plan_measures(data, params)
-    out.tables["exceptions"] = exceptions(data, params)
+    spc = monitoring.monitor(data, params)
+    out.tables["spc_summary"], out.tables["spc_signals"] = spc.summary, spc.signals
+    out.tables["spc_points"] = spc.points
     proj, back = projections(data, params)
     out.tables["projections"], out.tables["projection_backtest"] = proj, back
     msg_table, msg, rate = most_similar_group(data, params)
@@ -184,7 +176,7 @@ def performance(data: Dataset, params: Params) -> SectionResult:
         out.tables["most_similar_group_summary"] = pd.DataFrame([{
             "area_rate": rate, "group_average": msg.mean_all, "rank": msg.rank, "n": msg.n, "low": msg.low, "high": msg.high, "position": msg.position}])
     trc = monthly_series(data, params, "trc")
-    out.plots["trc_chart"] = stats.control_chart(trc, kind="c")
+    out.plots["trc_chart"] = spc.chart("trc")
     out.plots["trc_history"] = trc.rename("count").to_frame()
     out.plots["trc_projection"] = stats.project(trc, months=12)
     out.tables["hate"] = pd.DataFrame(columns=HATE_COLUMNS)
