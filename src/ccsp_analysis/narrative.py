@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ccsp_analysis.formatting import (
     fmt_pct,
     fmt_rate,
     half_up,
+    month_ranges,
     point_name,
 )
 from ccsp_analysis.stats import Concentration, signals
@@ -211,3 +213,43 @@ def concentration_statement(result: Concentration, areas: str = "areas", measure
         return f"There is no {measure} in any of the {fmt_count(result.n_areas)} {areas}."
     return (f"The top {fmt_pct(result.area_share * 100)} of {areas} ({fmt_count(result.top_areas)} of "
             f"{fmt_count(result.n_areas)}) hold {fmt_pct(result.crime_share * 100)} of {measure}.")
+
+
+def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> str:
+    """One line per measure for reporting by exception, from ``stats.signals`` of its XmR chart.
+
+    ``signals``: the signals touching the period; ``when``: each chart point's month; ``verdict``:
+    'concerning', 'improving', 'mixed', 'a change to look at' or 'no signal'. Signals of one rule
+    and side are told together, e.g. "Shoplifting: concerning -- 10 months above the upper control
+    limit (April 2023 to January 2024); 13 months in a row above the average (March 2023 to March 2024)."
+    """
+    if not signals:
+        return f"{label}: no signal -- the period's months vary within the control limits (common cause variation)."
+    grouped: dict[tuple[str, int], list[int]] = {}
+    spans = []
+    for s in signals:
+        if s.rule in ("outside_limits", "near_limit"):
+            grouped.setdefault((s.rule, s.side), []).extend(s.points)
+        else:
+            spans.append(s)
+    outside = {i for (rule, _), pts in grouped.items() if rule == "outside_limits" for i in pts}
+    parts = []
+    for (rule, side), pts in sorted(grouped.items(), key=lambda kv: (kv[0][0] != "outside_limits", -kv[0][1])):
+        pts = sorted(set(pts) - (outside if rule == "near_limit" else set()))
+        if not pts:
+            continue
+        where = ("above the upper" if side > 0 else "below the lower") if rule == "outside_limits" else \
+            ("close to the upper" if side > 0 else "close to the lower")
+        n = len(pts)
+        parts.append(f"{n} month{'s' * (n != 1)} {where} control limit ({month_ranges([when[i] for i in pts])})")
+    for s in spans:
+        span = f"{when[s.points[0]]:%B %Y} to {when[s.points[-1]]:%B %Y}"
+        up = s.side > 0
+        if s.rule == "run":
+            parts.append(f"{len(s.points)} months in a row {'above' if up else 'below'} the average ({span})")
+        else:
+            parts.append(f"{len(s.points)} months in a row each {'higher' if up else 'lower'} than the one before ({span})")
+    return f"{label}: {verdict} -- " + "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------- projection (stats.assess_projection)
