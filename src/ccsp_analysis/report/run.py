@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ccsp_analysis.errors import RunError
 from ccsp_analysis.hashing import package_hash
-from ccsp_analysis.params import Params, load_params
+from ccsp_analysis.params import Params, is_synthetic, load_params
 
 log = logging.getLogger(__name__)
 PACKAGES = ("ccsp-analysis", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
@@ -187,6 +187,8 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
             progress(message)
 
     params = spec if isinstance(spec, Params) else load_params(spec)
+    if not params.synthetic and is_synthetic(params):  # the banner follows the data, whoever built the params
+        params = params.model_copy(update={"synthetic": True})
     if audience not in ("public", "reviewer"):
         raise RunError(f"audience must be 'public' or 'reviewer', not '{audience}'")
     root = project_root(params)
