@@ -215,6 +215,22 @@ def concentration_statement(result: Concentration, areas: str = "areas", measure
             f"{fmt_count(result.n_areas)}) hold {fmt_pct(result.crime_share * 100)} of {measure}.")
 
 
+def group_sentence(area: str, result, n_listed: int) -> str:
+    """Where an area's rate sits in its most similar group (``stats.compare_with_group``).
+
+    e.g. "Coventry's rate, 62.2 crimes per 1,000 residents, is the lowest of the 11 partnerships
+    with a rate; it is within the range expected of the rest of the group (95% prediction
+    interval 55.1 to 120.3)."
+    """
+    place = "the lowest" if result.rank == 1 else f"the {_ordinal(result.rank)} lowest"
+    where = {"BELOW": "below the range expected of the rest of the group",
+             "ABOVE": "above the range expected of the rest of the group",
+             "WITHIN": "within the range expected of the rest of the group"}[result.position]
+    return (f"{area}'s rate, {fmt_rate(result.value)} crimes per 1,000 residents, is {place} of the "
+            f"{fmt_count(n_listed)} partnerships with a rate; it is {where} "
+            f"({fmt_number(result.level * 100)}% prediction interval {fmt_rate(result.low)} to {fmt_rate(result.high)}).")
+
+
 def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> str:
     """One line per measure for reporting by exception, from ``stats.signals`` of its XmR chart.
 

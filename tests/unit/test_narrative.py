@@ -174,3 +174,15 @@ def test_fmt_list():
     assert narrative.fmt_list(["a", "b"]) == "a and b"
     assert narrative.fmt_list(["a", "b", "c"]) == "a, b and c"
     assert narrative.fmt_list([]) == ""
+
+
+def test_group_sentence_places_the_area_against_the_rest_of_the_group():
+    from types import SimpleNamespace
+
+    low = SimpleNamespace(value=62.176, rank=1, position="WITHIN", level=0.95, low=55.12, high=120.26)
+    assert narrative.group_sentence("Coventry", low, 11) == (
+        "Coventry's rate, 62.2 crimes per 1,000 residents, is the lowest of the 11 partnerships with a rate; "
+        "it is within the range expected of the rest of the group (95% prediction interval 55.1 to 120.3).")
+    high = SimpleNamespace(value=130.0, rank=3, position="ABOVE", level=0.95, low=50.0, high=120.0)
+    assert "the 3rd lowest of the 15" in narrative.group_sentence("X", high, 15)
+    assert "above the range expected" in narrative.group_sentence("X", high, 15)

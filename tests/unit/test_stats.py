@@ -688,7 +688,13 @@ def test_group_comparison_on_the_published_msg_table():
     assert result.mean_all == pytest.approx(939.088 / 11)
     # without Coventry: 939.088 - 62.176 = 876.912; / 10 = 87.6912
     assert result.mean_others == pytest.approx(87.6912)
-    assert result.position == "BELOW"
+    # the rest of the group, independently: sample sd with numpy, t(0.975, 9) from scipy; a 95%
+    # prediction interval for one more member is 87.6912 +/- t x sd x sqrt(1 + 1/10), about 55 to 120,
+    # so Coventry's 62.176 -- the lowest rate -- is still within the range of the group
+    sd = float(np.std(OTHERS_LISTED, ddof=1))
+    half = sps.t.ppf(0.975, 9) * sd * math.sqrt(1.1)
+    assert (result.low, result.high) == (pytest.approx(87.6912 - half), pytest.approx(87.6912 + half))
+    assert result.position == "WITHIN"
 
 
 def test_published_msg_average_is_not_the_mean_of_the_listed_rows():
@@ -711,18 +717,23 @@ def test_published_msg_average_is_not_the_mean_of_the_listed_rows():
     assert 14 * PUBLISHED_AVERAGE - 876.912 < 3 * 70.729 + 85.079
 
 
-def test_group_interval_by_hand():
-    # all = [1, 2, 3, 4, 5]: mean 3, sd sqrt(2.5) = 1.581139; t(0.975, 4) = 2.776445 (tables)
-    # half = 2.776445 x 1.581139 / sqrt(5) = 1.963243 -> [1.036757, 4.963243]
+def test_group_prediction_interval_by_hand():
+    # others = [1, 2, 3, 5]: mean 2.75; squared deviations 3.0625 + 0.5625 + 0.0625 + 5.0625 = 8.75,
+    # sd = sqrt(8.75 / 3) = 1.707825; t(0.975, 3) = 3.182446 (tables);
+    # half = 3.182446 x 1.707825 x sqrt(1 + 1/4) = 6.076587 -> [-3.326587, 8.826587]
     result = stats.compare_with_group(4, [1, 2, 3, 5])
-    assert result.low == pytest.approx(3 - 1.963243, abs=1e-5)
-    assert result.high == pytest.approx(3 + 1.963243, abs=1e-5)
+    assert result.low == pytest.approx(2.75 - 6.076587, abs=1e-5)
+    assert result.high == pytest.approx(2.75 + 6.076587, abs=1e-5)
     assert (result.rank, result.n, result.position) == (4, 5, "WITHIN")
-    assert result.sd == pytest.approx(math.sqrt(2.5))
+    assert result.sd == pytest.approx(1.707825, abs=1e-6) and result.mean_all == pytest.approx(3.0)
+    # an area far outside the rest of the group: 2.75 + 6.08 < 20
+    assert stats.compare_with_group(20, [1, 2, 3, 5]).position == "ABOVE"
 
 
 def test_group_ties_share_the_better_rank_and_blanks_are_refused():
     assert stats.compare_with_group(3, [3, 1]).rank == 2
+    with pytest.raises(StatsError, match="at least two"):
+        stats.compare_with_group(3, [1])
     with pytest.raises(StatsError, match="missing"):
         stats.compare_with_group(3, [1, float("nan")])
     with pytest.raises(StatsError):

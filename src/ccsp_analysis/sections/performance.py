@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ccsp_analysis import monitoring, stats
+from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.measures import change_row, grouping_changes, share
 from ccsp_analysis.params import Params
@@ -169,12 +169,16 @@ def performance(data: Dataset, params: Params) -> SectionResult:
     out.tables["projections"], out.tables["projection_backtest"] = proj, back
     msg_table, msg, rate = most_similar_group(data, params)
     out.tables["most_similar_group"] = msg_table
+    out.tables["most_similar_group_sentences"] = pd.DataFrame({"sentence": []}, dtype=object)
     if msg is not None:
         out.add_figure("coventry_crimes_per_1000" if params.area.slug == "coventry" else f"{params.area.slug}_crimes_per_1000",
                        rate, f"{params.area.name}: crimes per 1,000 residents", "rate", decimals=3)
         out.add_figure("msg_average_crimes_per_1000", msg.mean_all, "Most similar group average", "rate", decimals=3)
         out.tables["most_similar_group_summary"] = pd.DataFrame([{
-            "area_rate": rate, "group_average": msg.mean_all, "rank": msg.rank, "n": msg.n, "low": msg.low, "high": msg.high, "position": msg.position}])
+            "area_rate": rate, "group_average": msg.mean_all, "rest_average": msg.mean_others, "rank": msg.rank,
+            "n": msg.n, "prediction_low": msg.low, "prediction_high": msg.high, "position": msg.position}])
+        out.tables["most_similar_group_sentences"] = pd.DataFrame(
+            {"sentence": [narrative.group_sentence(params.area.name, msg, msg.n)]})
     trc = monthly_series(data, params, "trc")
     out.plots["trc_chart"] = spc.chart("trc")
     out.plots["trc_history"] = trc.rename("count").to_frame()

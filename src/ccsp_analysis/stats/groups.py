@@ -16,7 +16,14 @@ from ccsp_analysis.stats.checks import as_level, as_values
 
 @dataclass(frozen=True)
 class GroupComparison:
-    """Result of :func:`compare_with_group` (the group includes the area itself)."""
+    """Result of :func:`compare_with_group`.
+
+    ``n`` counts every member including the area; ``rank`` is 1 for the lowest rate (ties share
+    the better rank); ``mean_all`` is the group average as iQuanta reports it ("MSG average",
+    which includes the area); ``mean_others`` and ``sd`` describe the rest of the group; ``low``
+    and ``high`` bound the prediction interval for one more member of the rest of the group, and
+    ``position`` says where the area's own rate falls against it.
+    """
 
     value: float
     n: int
@@ -35,6 +42,12 @@ def compare_with_group(
 ) -> GroupComparison:
     """Place an area's rate within its comparison (e.g. Most Similar) group.
 
+    The area is compared with the *rest* of the group, not with an interval for the group mean
+    (which narrows as the group grows and would call almost any area different): the interval
+    is the ``level`` prediction interval for one more member drawn like the others,
+    ``mean_others +/- t(1/2 + level/2, m - 1) x sd_others x sqrt(1 + 1/m)`` with ``m`` the number
+    of other members (at least 2).
+
     Parameters
     ----------
     value
@@ -42,37 +55,26 @@ def compare_with_group(
     group_values
         The rates of the *other* members of the group (the area itself excluded; no blanks).
     level
-        Confidence level of the interval for the group mean.
-
-    Returns
-    -------
-    GroupComparison
-        ``n`` counts all members including the area; ``rank`` is 1 for the lowest rate
-        (ties share the better rank); ``mean_all`` (the group average reported, as in
-        iQuanta's "MSG average", which includes the area) and ``mean_others`` (excluding
-        it); ``sd`` the sample standard deviation of all n values; ``low``/``high`` the
-        interval mean_all +/- t(level, n - 1) sd / sqrt(n) for the group mean; ``position``
-        says whether ``value`` is below, within or above that interval.
+        Level of the prediction interval.
     """
     level = as_level(level)
     own = as_values([value], "value")[0]
     others = as_values(group_values, "group_values")
-    if others.size < 1:
-        raise StatsError("group_values must hold at least one other member's rate")
-    everyone = np.append(others, own)
-    n = everyone.size
-    mean_all, sd = float(everyone.mean()), float(everyone.std(ddof=1))
-    half = float(sps.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
-    low, high = mean_all - half, mean_all + half
+    if others.size < 2:
+        raise StatsError("group_values must hold at least two other members' rates to place the area among them")
+    m = others.size
+    mean_others, sd = float(others.mean()), float(others.std(ddof=1))
+    half = float(sps.t.ppf(0.5 + level / 2, m - 1)) * sd * math.sqrt(1 + 1 / m)
+    low, high = mean_others - half, mean_others + half
     position: Literal["BELOW", "WITHIN", "ABOVE"] = (
         "BELOW" if own < low else "ABOVE" if own > high else "WITHIN"
     )
     return GroupComparison(
         value=float(own),
-        n=n,
+        n=m + 1,
         rank=1 + int((others < own).sum()),
-        mean_all=mean_all,
-        mean_others=float(others.mean()),
+        mean_all=float(np.append(others, own).mean()),
+        mean_others=mean_others,
         sd=sd,
         low=low,
         high=high,
