@@ -84,3 +84,55 @@ def test_precision_and_no_double_rounding():
 def test_reproduced_column_shows_the_reported_figure():
     figs = pd.DataFrame({"id": ["trc_change"], "value": [-10.1], "exact": [-10.0995], "withheld": [False]})
     assert reconcile(figs, PUBLISHED, "2023-24").set_index("id").loc["trc_change", "reproduced"] == -10.1
+
+
+# --- the summary says what a match means on synthetic inputs ---------------------------------------
+
+def _params(tmp_path, lookup_code: str = "E01000001", year_extra: str = ""):
+    """A tiny project (no manifest) whose lookup uses ``lookup_code`` and whose published figures are PUBLISHED."""
+    import yaml
+
+    from ccsp_analysis.params import load_params
+
+    (tmp_path / "params" / "areas").mkdir(parents=True)
+    (tmp_path / "params" / "areas" / "town.yaml").write_text(
+        "name: Town\nslug: town\nla_code: E08000026\nlsoa_name_prefix: 'Town '\nforce: test-police\n")
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "street.csv").write_text("x\n")
+    (d / "pop.csv").write_text("x\n")
+    (d / "lookup.csv").write_text(f"LSOA21CD,LSOA21NM,WD22CD,WD22NM,LAD22CD,LAD22NM\n{lookup_code},Town 001A,E05000001,Alpha,E08000026,Town\n")
+    (d / "published.yaml").write_text(yaml.safe_dump(PUBLISHED))
+    (tmp_path / "params" / "2023-24.yaml").write_text(
+        "area: town\nperiod: 2023-24\nsources:\n  police_uk: data/street.csv\n  lsoa_ward_lookup: data/lookup.csv\n"
+        f"  population: data/pop.csv\n  published_figures: data/published.yaml\n{year_extra}")
+    return load_params(tmp_path / "params" / "2023-24.yaml")
+
+
+def _summary(params) -> str:
+    from ccsp_analysis.dataset import Dataset
+    from ccsp_analysis.sections.reconciliation import reconciliation
+
+    figs = pd.DataFrame({"id": ["trc"], "value": [38508]})
+    return reconciliation(Dataset({}, key="t"), params, figures=figs).sentences[0]
+
+
+def test_summary_on_real_looking_data_makes_no_caveat(tmp_path):
+    text = _summary(_params(tmp_path))
+    assert text.startswith("Of 6 figures published for 2023/24, 1 are reproduced") and text.endswith("not produced by this run.")
+    assert "synthetic" not in text
+
+
+def test_summary_on_the_demo_data_says_a_match_checks_the_arithmetic(chdir_root, demo_dir):
+    from ccsp_analysis.params import load_params
+
+    text = _summary(load_params("2023-24"))
+    assert ("but the inputs are the synthetic demo data, which are calibrated to the published figures, "
+            "so a match here checks the arithmetic of the pipeline, not the world.") in text
+
+
+@pytest.mark.parametrize(("lookup_code", "extra"), [("X01000001", ""), ("E01000001", "synthetic: true\n")])
+def test_summary_on_other_synthetic_data(tmp_path, lookup_code, extra):
+    # X01 small areas without a demo manifest, or data labelled synthetic: not known to be calibrated
+    text = _summary(_params(tmp_path, lookup_code, extra))
+    assert text.endswith("but the inputs are synthetic, so a match here checks the arithmetic, not the world.")

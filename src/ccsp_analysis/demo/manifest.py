@@ -32,6 +32,9 @@ LOOKUP_SOURCES = ("lsoa_ward_lookup",)
 #: How much of a lookup is scanned for synthetic codes (a whole national lookup is about 3 MB).
 _SCAN_BYTES = 8 << 20
 _X01_CODE = re.compile(rb"(?<![A-Za-z0-9])X01\d{6}(?!\d)")
+#: How :func:`synthetic_sources` begins the reason of an input a demo manifest lists (the generator's
+#: output, calibrated to the published figures), followed by the manifest's path.
+LISTED = "listed in the demo manifest"
 
 
 def file_entries(folder: Path, paths: Iterable[Path]) -> list[dict]:
@@ -127,7 +130,7 @@ def synthetic_sources(sources: Mapping[str, str | Path | None]) -> dict[str, str
             real = os.path.realpath(lexical)  # a symbolic link to a demo file elsewhere
             found = manifests.listing(real) if real != lexical else None
         if found is not None:
-            out[name] = f"listed in the demo manifest {found}"
+            out[name] = f"{LISTED} {found}"
         elif name in LOOKUP_SOURCES and os.path.isfile(lexical) and has_synthetic_codes(Path(lexical)):
             out[name] = (f"its small-area codes start with {SYNTHETIC_LSOA_PREFIX}, a prefix ONS never issues "
                          "(the demo's synthetic small areas)")

@@ -9,9 +9,10 @@ import yaml
 
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.demo.manifest import LISTED, synthetic_sources
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.formatting import round_half_up
-from ccsp_analysis.params import Params
+from ccsp_analysis.params import Params, is_synthetic
 from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.result import SectionResult
 
@@ -139,6 +140,27 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
         f"Of {len(table)} figures published for {FinancialYear.parse(params.period).text}, "
         f"{counts.get('reproduced', 0)} are reproduced ({hidden} of them checked but not shown, for disclosure control), "
         f"{counts.get('inconsistent', 0)} are inconsistent in the "
-        f"document itself, {counts.get('differs', 0)} differ and {counts.get('not reproduced', 0)} are not produced by this run."
+        f"document itself, {counts.get('differs', 0)} differ and {counts.get('not reproduced', 0)} are not produced by this run"
+        + synthetic_caveat(params) + "."
     )
     return out
+
+
+#: What a match means on the demo data, which are generated to reproduce the published figures.
+DEMO_CAVEAT = ("; but the inputs are the synthetic demo data, which are calibrated to the published figures, "
+               "so a match here checks the arithmetic of the pipeline, not the world")
+#: What a match means on other data labelled synthetic.
+SYNTHETIC_CAVEAT = "; but the inputs are synthetic, so a match here checks the arithmetic, not the world"
+
+
+def synthetic_caveat(params: Params) -> str:
+    """The clause the summary ends with on synthetic inputs ("" on real data).
+
+    Inputs a demo manifest lists (``ccsp data demo``: calibrated to the published figures) get
+    :data:`DEMO_CAVEAT`; other synthetic inputs (X01 small areas, or ``synthetic: true``) get
+    :data:`SYNTHETIC_CAVEAT`. The detection reads no table (:func:`ccsp_analysis.params.is_synthetic`).
+    """
+    found = synthetic_sources(params.sources.model_dump())
+    if any(why.startswith(LISTED) for why in found.values()):
+        return DEMO_CAVEAT
+    return SYNTHETIC_CAVEAT if found or is_synthetic(params) else ""
