@@ -269,3 +269,67 @@ def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> 
 
 
 # ---------------------------------------------------------------- projection (stats.assess_projection)
+
+if TYPE_CHECKING:
+    from ccsp_analysis.stats import ProjectionAssessment
+
+
+def _months_text(index: pd.Index) -> str:
+    return f"{index[0].strftime('%B %Y')} to {index[-1].strftime('%B %Y')}"
+
+
+def _limit_pct(value: float) -> str:
+    """A threshold as a percentage with no needless decimals: 15.0 -> "15%", 12.5 -> "12.5%"."""
+    value = round(float(value), 9)
+    return fmt_pct(value, auto_decimals([value]))
+
+
+def projection_sentence(assessment: ProjectionAssessment, label: str) -> str:
+    """The projection of ``label`` in one sentence, or why there is none, from :func:`ccsp_analysis.stats.assess_projection`.
+
+    Shown: "Total recorded crime: projected 40,456 from April 2024 to March 2025 (80% prediction
+    interval 39,469 to 41,590), 5.1% more than the last 12 months (38,508); the same model fitted
+    to April 2020 to March 2023 was out by 8.2% a month on average over the next 12 months and
+    its 80% interval held 10 of them." A rise or fall is claimed only when the 95% prediction
+    interval of the total leaves out the last 12 months' count; otherwise the projection is "in
+    line with the last 12 months (38,508)".
+    Not shown: "Total recorded crime: no projection, because a model fitted to April 2020 to March
+    2023 missed the next 12 months by 32.3% on average (the limit is 15%) and its 80% interval
+    held 0 of 12 months (at least 60% needed)." Or, when the series is too short to back-test:
+    "... no projection, because testing one needs 48 months of counts (36 to fit the model and
+    the 12 that follow to check it against) and only 36 are available."
+    """
+    a, bt = assessment, assessment.backtest
+    n = a.horizon
+    if "history" in a.failures or bt is None:
+        return (f"{label}: no projection, because testing one needs {fmt_count(a.window + n)} months of "
+                f"counts ({fmt_count(a.window)} to fit the model and the {fmt_count(n)} that follow to check "
+                f"it against) and only {fmt_count(a.months_available)} are available.")
+    fitted = f"{bt.fit_start.strftime('%B %Y')} to {bt.fit_end.strftime('%B %Y')}"
+    if not a.passed:
+        held = (f"its 80% interval held {fmt_count(bt.inside80)} of {fmt_count(n)} months (at least "
+                f"{_limit_pct(a.min_coverage80 * 100)} needed)")
+        if "mape" not in a.failures:
+            why = (f"was out by only {fmt_pct(bt.mape)} a month on average over the next {fmt_count(n)} "
+                   f"months, but {held}")
+        else:
+            why = (f"missed the next {fmt_count(n)} months by {fmt_pct(bt.mape)} on average (the limit is "
+                   f"{_limit_pct(a.max_mape)})" if bt.mape is not None else
+                   f"could not be scored in percentage terms, because each of the next {fmt_count(n)} "
+                   "months was 0")
+            if "coverage80" in a.failures:
+                why += f" and {held}"
+        return f"{label}: no projection, because a model fitted to {fitted} {why}."
+    change = (a.total - a.last_total) / a.last_total * 100 if a.last_total > 0 else None
+    if change is None:
+        versus = f"against none in the last {fmt_count(n)} months"
+    elif a.total_low95 <= a.last_total <= a.total_high95 or fmt_pct(abs(change)) == fmt_pct(0):
+        # a rise or fall is claimed only when the 95% interval of the total leaves out the last year's
+        versus = f"in line with the last {fmt_count(n)} months ({fmt_count(a.last_total)})"
+    else:
+        versus = (f"{fmt_pct(abs(change))} {'more' if change > 0 else 'fewer'} than the last {fmt_count(n)} "
+                  f"months ({fmt_count(a.last_total)})")
+    return (f"{label}: projected {fmt_count(a.total)} from {_months_text(a.projection.index)} (80% prediction "
+            f"interval {fmt_count(a.total_low80)} to {fmt_count(a.total_high80)}), {versus}; the same model "
+            f"fitted to {fitted} was out by {fmt_pct(bt.mape)} a month on average over the next "
+            f"{fmt_count(n)} months and its 80% interval held {fmt_count(bt.inside80)} of them.")

@@ -4,7 +4,13 @@ from ccsp_analysis.errors import StatsError
 from ccsp_analysis.stats.concentration import Concentration, concentration, gini, lorenz
 from ccsp_analysis.stats.counts import CountComparison, Direction, compare_counts, rate_per_1000
 from ccsp_analysis.stats.groups import GroupComparison, compare_with_group
-from ccsp_analysis.stats.projection import Backtest, backtest_projection, project
+from ccsp_analysis.stats.projection import (
+    Backtest,
+    ProjectionAssessment,
+    assess_projection,
+    backtest_projection,
+    project,
+)
 from ccsp_analysis.stats.proportions import COMPARISON_RESULTS, compare_proportions, wilson_interval
 from ccsp_analysis.stats.spc import RULES, Signal, control_chart, signals
 
@@ -15,9 +21,11 @@ __all__ = [
     "Concentration",
     "CountComparison",
     "Direction",
+    "ProjectionAssessment",
     "GroupComparison",
     "Signal",
     "StatsError",
+    "assess_projection",
     "backtest_projection",
     "compare_counts",
     "compare_proportions",
