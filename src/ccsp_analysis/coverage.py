@@ -62,7 +62,7 @@ def coverage_gaps(data: Dataset, params: Params) -> list[Gap]:
     needed = required_months(params)
     gaps = []
     for source, months in monthly_sources(data, params).items():
-        present = set(pd.to_datetime(months.dropna()).dt.to_period("M").dt.to_timestamp())
+        present = set(pd.DatetimeIndex(months.dropna().unique()).to_period("M").to_timestamp())
         missing = tuple(m for m in needed if m not in present)
         if missing:
             gaps.append(Gap(source, missing))

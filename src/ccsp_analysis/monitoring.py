@@ -92,11 +92,10 @@ def _events(data: Dataset, measure: Measure) -> tuple[pd.Series, pd.Series]:
 def monthly_counts(data: Dataset, params: Params, measure: Measure) -> pd.Series:
     """The measure's count per month over :func:`chart_months`, leaving out months its source does not cover."""
     months, _ = chart_months(params)
-    rows, covered = _events(data, measure)
-    present = set(pd.to_datetime(covered.dropna()).dt.to_period("M").dt.to_timestamp())
+    rows, covered = _events(data, measure)  # canonical tables hold first-of-month dates
+    present = set(pd.DatetimeIndex(covered.dropna().unique()))
     kept = pd.DatetimeIndex([m for m in months if m in present])
-    stamps = pd.to_datetime(rows.dropna()).dt.to_period("M").dt.to_timestamp()
-    return stamps.value_counts().reindex(kept, fill_value=0).astype("int64").rename(measure.key)
+    return rows.dropna().value_counts().reindex(kept, fill_value=0).astype("int64").rename(measure.key)
 
 
 def available(data: Dataset, measure: Measure) -> bool:

@@ -81,10 +81,19 @@ def test_most_similar_group_uses_own_rate(params):
     assert result.rank == 3  # highest rate of the three (1 = lowest)
 
 
-def test_monthly_series_fills_missing_months(params):
+def test_monthly_series_keeps_only_the_unbroken_run_of_covered_months(params):
+    # crime months present: 2014-05, 2014-07, 2015-01, 2015-02, 2015-04, 2015-06, 2015-09, 2016-01, 2016-03;
+    # the source has no rows in February 2016, so the run that ends in March 2016 is March 2016 alone
     s = monthly_series(_dataset(), params, "trc")
-    assert len(s) == 36 and s.index[-1] == pd.Timestamp("2016-03-01")
-    assert s.sum() == 9 and s[pd.Timestamp("2015-12-01")] == 0
+    assert s.index.tolist() == [pd.Timestamp("2016-03-01")] and s.tolist() == [1]
+    # with every month from April 2012 covered (one extra row a month), the series is the 48 months to March 2016
+    data = _dataset()
+    filler = _crimes([(m, False, None) for m in pd.date_range("2012-04-01", "2016-03-01", freq="MS").strftime("%Y-%m-%d")])
+    data.tables["crimes"] = pd.concat([data.crimes, filler], ignore_index=True)
+    s = monthly_series(data, params, "trc")
+    assert len(s) == 48 and s.index[0] == pd.Timestamp("2012-04-01") and s.index[-1] == pd.Timestamp("2016-03-01")
+    # 48 filler rows + the 9 original crimes, of which all 9 fall in the 48 months
+    assert s.sum() == 48 + 9 and s[pd.Timestamp("2015-12-01")] == 1
 
 
 def test_most_similar_group_matches_the_area_exactly(params):

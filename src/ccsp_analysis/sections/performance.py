@@ -6,6 +6,7 @@ import pandas as pd
 
 from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.errors import StatsError
 from ccsp_analysis.measures import change_row, grouping_changes, share
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
@@ -19,7 +20,7 @@ PLAN: dict[str, tuple[str, ...]] = {
 }
 #: Monthly series charted as control charts and projected.
 SERIES = ("trc", "domestic_abuse", "serious_youth_violence", "shoplifting")
-HISTORY_MONTHS = 36
+HISTORY_MONTHS = 48  # 36 to fit a projection and 12 more to back-test the same model on
 HATE_COLUMNS = ["period", "hate_crimes", "non_crime_incidents", "police_recorded", "reporting_centres", "total"]
 
 
@@ -53,30 +54,57 @@ def plan_measures(data: Dataset, params: Params) -> pd.DataFrame:
 
 
 def monthly_series(data: Dataset, params: Params, name: str) -> pd.Series:
-    """Monthly counts of a grouping (or police-recorded ASB for ``asb``) for the months up to the period end."""
+    """Monthly counts of a grouping (or police-recorded ASB for ``asb``) over the :data:`HISTORY_MONTHS` months
+    to the period end: the unbroken run of months the source covers that ends there (a month the source has
+    no rows for ends the run: it is never read as zero)."""
     end = params.fy.months(params.quarter)[-1]
     months = pd.date_range(end=end, periods=HISTORY_MONTHS, freq="MS")
     if name == "asb":
-        frame = data.asb[data.asb["recorded_by"] == "police"]
+        covered = frame = data.asb[data.asb["recorded_by"] == "police"]
     else:
-        frame = data.crimes[grouping_mask(data.crimes, name)]
-    counts = frame.groupby("month").size().reindex(months, fill_value=0)
+        covered, frame = data.crimes, data.crimes[grouping_mask(data.crimes, name)]
+    present = set(pd.DatetimeIndex(covered["month"].dropna().unique()))
+    kept = []
+    for m in reversed(months):
+        if m not in present:
+            break
+        kept.append(m)
+    index = pd.DatetimeIndex(sorted(kept), freq="MS" if kept else None)
+    counts = frame.groupby("month").size().reindex(index, fill_value=0).astype("int64")
     counts.name = name
     return counts
 
 
-def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """12-month projections of each series and their back-test errors (fitted without the last 12 months)."""
-    proj, back = [], []
+def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Each series' 12-month projection, shown only when its back-test passes (``stats.assess_projection``).
+
+    Returns the projections shown (empty for a series whose projection fails its back-test), a table
+    of back-test results with the reason in words, and each series' assessment (None when the series
+    is too short to fit at all).
+    """
+    proj, back, assessed = [], [], {}
     for name in SERIES:
+        label = GROUPINGS[name].label
         series = monthly_series(data, params, name)
-        p = stats.project(series, months=12).reset_index(names="month")
-        p.insert(0, "measure", GROUPINGS[name].label)
-        proj.append(p)
-        b = stats.backtest_projection(series, horizon=12)
-        back.append({"measure": GROUPINGS[name].label, "mape": b.mape, "coverage80": 100.0 * b.coverage80,
-                     "coverage95": 100.0 * b.coverage95})  # coverage as % of held-out months
-    return pd.concat(proj, ignore_index=True), pd.DataFrame(back)
+        try:
+            a = stats.assess_projection(series, horizon=12)
+        except StatsError as exc:  # fewer than 36 months, or a calendar month with no count
+            assessed[name] = None
+            back.append({"measure": label, "mape": None, "coverage80": None, "coverage95": None, "shown": "no",
+                         "reason": f"{label}: no projection, because the series cannot be modelled ({exc})."})
+            continue
+        assessed[name] = a
+        b = a.backtest
+        back.append({"measure": label, "mape": None if b is None else b.mape,
+                     "coverage80": None if b is None else 100.0 * b.coverage80,  # % of held-out months
+                     "coverage95": None if b is None else 100.0 * b.coverage95,
+                     "shown": "yes" if a.passed else "no", "reason": narrative.projection_sentence(a, label)})
+        shown = a.shown_projection.reset_index(names="month")
+        shown.insert(0, "measure", label)
+        proj.append(shown)
+    columns = ["measure", "month", *stats.projection.COLUMNS]
+    table = pd.concat(proj, ignore_index=True) if proj else pd.DataFrame(columns=columns)
+    return table, pd.DataFrame(back), assessed
 
 
 def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, stats.GroupComparison | None, float | None]:
@@ -165,7 +193,7 @@ def performance(data: Dataset, params: Params) -> SectionResult:
     spc = monitoring.monitor(data, params)
     out.tables["spc_summary"], out.tables["spc_signals"] = spc.summary, spc.signals
     out.tables["spc_points"] = spc.points
-    proj, back = projections(data, params)
+    proj, back, assessed = projections(data, params)
     out.tables["projections"], out.tables["projection_backtest"] = proj, back
     msg_table, msg, rate = most_similar_group(data, params)
     out.tables["most_similar_group"] = msg_table
@@ -179,10 +207,12 @@ def performance(data: Dataset, params: Params) -> SectionResult:
             "n": msg.n, "prediction_low": msg.low, "prediction_high": msg.high, "position": msg.position}])
         out.tables["most_similar_group_sentences"] = pd.DataFrame(
             {"sentence": [narrative.group_sentence(params.area.name, msg, msg.n)]})
-    trc = monthly_series(data, params, "trc")
+    trc = monthly_series(data, params, "trc").iloc[-36:]
     out.plots["trc_chart"] = spc.chart("trc")
     out.plots["trc_history"] = trc.rename("count").to_frame()
-    out.plots["trc_projection"] = stats.project(trc, months=12)
+    trc_assessment = assessed.get("trc")
+    out.plots["trc_projection"] = (trc_assessment.shown_projection if trc_assessment is not None
+                                   else pd.DataFrame(columns=list(stats.projection.COLUMNS)))
     out.tables["hate"] = pd.DataFrame(columns=HATE_COLUMNS)
     out.tables["funding"] = pd.DataFrame(columns=["source", "project", "amount_gbp"])
     if params.mode == "performance":
