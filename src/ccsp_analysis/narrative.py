@@ -236,11 +236,11 @@ def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> 
 
     ``signals``: the signals touching the period; ``when``: each chart point's month; ``verdict``:
     'concerning', 'improving', 'mixed', 'a change to look at' or 'no signal'. Signals of one rule
-    and side are told together, e.g. "Shoplifting: concerning -- 10 months above the upper control
+    and side are told together, e.g. "Shoplifting: concerning — 10 months above the upper control
     limit (April 2023 to January 2024); 13 months in a row above the average (March 2023 to March 2024)."
     """
     if not signals:
-        return f"{label}: no signal -- the period's months vary within the control limits (common cause variation)."
+        return f"{label}: no signal — the period's months vary within the control limits (common cause variation)."
     grouped: dict[tuple[str, int], list[int]] = {}
     spans = []
     for s in signals:
@@ -265,7 +265,7 @@ def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> 
             parts.append(f"{len(s.points)} months in a row {'above' if up else 'below'} the average ({span})")
         else:
             parts.append(f"{len(s.points)} months in a row each {'higher' if up else 'lower'} than the one before ({span})")
-    return f"{label}: {verdict} -- " + "; ".join(parts) + "."
+    return f"{label}: {verdict} — " + "; ".join(parts) + "."
 
 
 # ---------------------------------------------------------------- projection (stats.assess_projection)

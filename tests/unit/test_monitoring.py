@@ -73,7 +73,7 @@ def test_limits_from_the_baseline_and_one_line_per_measure_by_hand():
     assert signals[["rule", "side", "first_month", "in_period", "assessment"]].values.tolist() == [
         ["outside_limits", 1, "2023-05", "yes", "concerning"]]
     assert got.summary["line"].tolist() == [
-        "Anti-social behaviour: concerning -- 1 month above the upper control limit (May 2023)."]
+        "Anti-social behaviour: concerning — 1 month above the upper control limit (May 2023)."]
     assert got.summary["baseline"].tolist() == ["April 2021 to March 2023"] and got.window == "April 2021 to March 2024"
 
 

@@ -37,3 +37,13 @@ def test_figures_csv_blanks_withheld_values():
     r.add_figure("homicides_youth_violence", 1, "Youth homicides", "count", withheld=True)
     out = published_figures(merge_figures({"03": r})).set_index("id")["value"]
     assert out["homicides"] == 8 and out["homicides_youth_violence"] is None
+
+
+def test_methods_headings_carry_no_pilcrow_links(root):
+    """nbconvert's markdown filter adds '¶' anchor links (written as &#182;); the appendix, and so the
+    index's contents, must not show them."""
+    from ccsp_analysis.report.appendix import methods_html
+
+    html_text = methods_html(root)
+    assert 'id="Methods"' in html_text
+    assert "¶" not in html_text and "&#182;" not in html_text and "anchor-link" not in html_text

@@ -33,7 +33,7 @@ def methods_html(root: Path) -> str:
     text = path.read_text(encoding="utf-8")
     text = "\n".join("#" + line if line.startswith("#") else line for line in text.splitlines())
     # headings keep their ids; the pilcrow links nbconvert adds are for notebooks, not the report
-    return re.sub(r'<a class="anchor-link" href="#[^"]*">¶</a>', "", markdown2html_mistune(text))
+    return re.sub(r'<a class="anchor-link" href="#[^"]*">(?:¶|&#182;|&para;)</a>', "", markdown2html_mistune(text))
 
 
 def appendix_html(root: Path, results: dict, threshold: int) -> str:
