@@ -374,3 +374,14 @@ def test_ward_chart_names_its_value_axis():
     assert charts.ward_chart(frame, "ward", "current", "ASB").figure.axes[0].get_xlabel() == "current"
     named = charts.ward_chart(frame, "ward", "current", "ASB", xlabel="Incidents this year")
     assert named.figure.axes[0].get_xlabel() == "Incidents this year"
+
+
+def test_control_chart_marks_the_end_of_its_baseline():
+    months = pd.date_range("2022-04-01", periods=6, freq="MS")
+    chart = stats.control_chart(pd.Series([10.0, 12, 10, 12, 17, 5], index=months), kind="xmr", baseline=4)
+    drawn = charts.trend_chart(chart, "Test")
+    lines = [ln for ln in drawn.figure.axes[0].get_lines() if ln.get_label() == "End of the baseline"]
+    assert len(lines) == 1 and "first 4 values (the baseline" in drawn.alt
+    assert "End of the baseline" not in [ln.get_label() for ln in
+                                          charts.trend_chart(stats.control_chart(pd.Series([1.0, 2, 3]), kind="xmr"),
+                                                             "All baseline").figure.axes[0].get_lines()]

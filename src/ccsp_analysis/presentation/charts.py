@@ -134,6 +134,13 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
                 label=name,
                 ax=axes,
             )
+    baseline_note = ""
+    if "baseline" in chart.columns and chart["baseline"].any() and not chart["baseline"].all():
+        first = int((~chart["baseline"].to_numpy(dtype=bool)).argmax())  # the first month judged against the baseline
+        edge = (x[first - 1] + x[first]) / 2
+        axes.axvline(edge, color=PALETTE["green"], linestyle=":", linewidth=1.5, label="End of the baseline")
+        baseline_note = (f" The limits come from the first {first} values (the baseline, to the dotted line); "
+                         "later values are judged against them.")
     axes.set_ylabel(ylabel)
     figure.legend(loc="outside lower center", ncols=4, fontsize=8)
     found = spc_exceptions(chart)
@@ -153,7 +160,7 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
         f"{fmt_number(chart['value'].max(), decimals)}; average "
         f"{fmt_number(chart['centre'].iloc[0], decimals + 1)}, control limits "
         f"{fmt_number(chart['lcl'].iloc[0], decimals + 1)} to "
-        f"{fmt_number(chart['ucl'].iloc[0], decimals + 1)}; {breaches}"
+        f"{fmt_number(chart['ucl'].iloc[0], decimals + 1)}; {breaches}{baseline_note}"
     )
     return Chart(figure, alt)
 
