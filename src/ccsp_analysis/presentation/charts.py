@@ -137,7 +137,7 @@ def trend_chart(chart: pd.DataFrame, title: str, ylabel: str = "Count per month"
     baseline_note = ""
     if "baseline" in chart.columns and chart["baseline"].any() and not chart["baseline"].all():
         first = int((~chart["baseline"].to_numpy(dtype=bool)).argmax())  # the first month judged against the baseline
-        edge = (x[first - 1] + x[first]) / 2
+        edge = x[first - 1] + (x[first] - x[first - 1]) / 2  # numbers or dates
         axes.axvline(edge, color=PALETTE["green"], linestyle=":", linewidth=1.5, label="End of the baseline")
         baseline_note = (f" The limits come from the first {first} values (the baseline, to the dotted line); "
                          "later values are judged against them.")
