@@ -42,3 +42,21 @@ def test_previous_assessment_year_runs(root, demo_dir, tmp_path):
     result = run_year(root / "params" / "2022-23.yaml", outputs=tmp_path, jobs=2)
     assert result.ok, result.failures
     assert (result.output_dir / "index.html").exists()
+
+
+def test_performance_index_lists_the_significant_changes_its_page_shows(performance_run):
+    """The 2015-16 index once said 'no statistically significant changes' while its performance page showed
+    significant falls: every UP/DOWN row of the page's plan and headline tables is on the index."""
+    import pandas as pd
+    from bs4 import BeautifulSoup
+
+    out = performance_run.output_dir
+    shown = set()
+    for name in ("plan_measures", "headlines"):
+        table = pd.read_csv(out / "tables" / f"08_performance-{name}.csv")
+        shown |= set(table.loc[table["direction"].isin(["UP", "DOWN"]), "label"])
+    assert shown  # the demo's 2015-16 quarter has significant changes (the published report shows falls)
+    soup = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    listed = {tr.find("th").get_text(" ", strip=True)
+              for tr in soup.find(id="significant-changes").find_next("table").select("tbody tr")}
+    assert listed == shown
