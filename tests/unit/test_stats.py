@@ -312,6 +312,69 @@ def test_wilson_rejects_bad_input(args, kwargs):
         stats.wilson_interval(*args, **kwargs)
 
 
+# ---------------------------------------------------------------- compare_proportions, weighted
+
+
+def test_effective_sample_size_by_hand():
+    # (1 + 2 + 3)^2 / (1 + 4 + 9) = 36 / 14; equal weights give n whatever their size
+    assert stats.effective_sample_size([1, 2, 3]) == pytest.approx(36 / 14)
+    assert stats.effective_sample_size([2.5] * 8) == pytest.approx(8.0)
+    assert stats.effective_sample_size([0.0, 0.0]) is None
+
+
+def test_weighted_comparison_with_equal_weights_is_the_unweighted_one():
+    # 60 of 100 against 45 of 100 (p = 0.0337 by hand, test_section_survey); weights all 1, or all 2.5
+    # (scaling the weights changes neither the proportions nor Kish's effective n), give the same result
+    yes1, yes2 = [True] * 60 + [False] * 40, [True] * 45 + [False] * 55
+    plain = stats.compare_proportions(60, 100, 45, 100)
+    for w in (1.0, 2.5):
+        weighted = stats.compare_proportions(yes1, 100, yes2, None, weights1=[w] * 100, weights2=[w] * 100)
+        numbers = ["difference", "diff_low", "diff_high", "p_value"]
+        assert [weighted[k] for k in numbers] == pytest.approx([plain[k] for k in numbers])
+        assert weighted["direction"] == plain["direction"] == "UP"
+
+
+def test_weighted_comparison_by_hand():
+    # Wave 1: answers 1, 1, 0, 0 with weights 2, 1, 1, 1 -> p1 = 3/5 = 0.6, n1 = 5^2 / 7 = 3.571429.
+    # Wave 2: answers 1, 0, 0 with weights 1, 1, 2 -> p2 = 1/4 = 0.25, n2 = 4^2 / 6 = 2.666667.
+    # Pooled p = (3.571429 x 0.6 + 2.666667 x 0.25) / 6.238095 = 2.809524 / 6.238095 = 0.450382;
+    # se = sqrt(0.450382 x 0.549618 x (0.28 + 0.375)) = sqrt(0.162137) = 0.402663;
+    # z = 0.35 / 0.402663 = 0.869214 -> two-sided p = 0.3847.
+    result = stats.compare_proportions([1, 1, 0, 0], None, [1, 0, 0], 3, weights1=[2, 1, 1, 1], weights2=[1, 1, 2])
+    assert result["difference"] == pytest.approx(35.0)
+    assert result["p_value"] == pytest.approx(2 * sps.norm.sf(0.35 / math.sqrt(0.450382 * 0.549618 * 0.655)), rel=1e-5)
+    assert result["p_value"] == pytest.approx(0.3847, abs=1e-4)
+    assert result["direction"] == "STABLE"
+    # Newcombe's interval from the two Wilson intervals at the effective sizes (the weighted wilson_interval)
+    _, l1, u1 = stats.wilson_interval([1, 1, 0, 0], weights=[2, 1, 1, 1])
+    _, l2, u2 = stats.wilson_interval([1, 0, 0], weights=[1, 1, 2])
+    assert result["diff_low"] == pytest.approx(100 * (0.35 - math.hypot(0.6 - l1, u2 - 0.25)))
+    assert result["diff_high"] == pytest.approx(100 * (0.35 + math.hypot(u1 - 0.6, 0.25 - l2)))
+
+
+def test_weighted_p_value_is_the_chi_squared_test_of_the_effective_table():
+    # Independent reference: the pooled z-test at effective sizes is the chi-squared test (no continuity
+    # correction) of the 2 x 2 table of effective counts [[n1 p1, n1 (1 - p1)], [n2 p2, n2 (1 - p2)]].
+    rng = np.random.default_rng(7)
+    s1, s2 = rng.random(300) < 0.55, rng.random(250) < 0.45
+    w1, w2 = rng.uniform(0.5, 2.0, 300), rng.uniform(0.3, 3.0, 250)
+    result = stats.compare_proportions(s1, 300, s2, 250, weights1=w1, weights2=w2)
+    n1, n2 = w1.sum() ** 2 / (w1 @ w1), w2.sum() ** 2 / (w2 @ w2)
+    p1, p2 = (w1 @ s1) / w1.sum(), (w2 @ s2) / w2.sum()
+    table = [[n1 * p1, n1 * (1 - p1)], [n2 * p2, n2 * (1 - p2)]]
+    assert result["p_value"] == pytest.approx(sps.chi2_contingency(table, correction=False).pvalue)
+    assert result["difference"] == pytest.approx(100 * (p1 - p2))
+
+
+def test_weighted_comparison_edge_cases():
+    # a wave whose weights are all zero has no estimate; weights for one wave only are refused
+    assert set(stats.compare_proportions([1, 0], 2, [1], 1, weights1=[0, 0], weights2=[1]).values()) == {None}
+    with pytest.raises(StatsError, match="both waves"):
+        stats.compare_proportions([1, 0], 2, 1, 1, weights1=[1, 1])
+    with pytest.raises(StatsError):
+        stats.compare_proportions([1, 0], 3, [1], 1, weights1=[1, 1], weights2=[1])  # n is not len(weights)
+
+
 # ---------------------------------------------------------------- control charts
 
 

@@ -4,6 +4,7 @@ from ccsp_analysis.errors import StatsError
 from ccsp_analysis.stats.concentration import Concentration, concentration, gini, lorenz
 from ccsp_analysis.stats.counts import CountComparison, Direction, compare_counts, rate_per_1000
 from ccsp_analysis.stats.groups import GroupComparison, compare_with_group
+from ccsp_analysis.stats.multiple import benjamini_hochberg, bh_adjusted
 from ccsp_analysis.stats.projection import (
     Backtest,
     ProjectionAssessment,
@@ -11,7 +12,12 @@ from ccsp_analysis.stats.projection import (
     backtest_projection,
     project,
 )
-from ccsp_analysis.stats.proportions import COMPARISON_RESULTS, compare_proportions, wilson_interval
+from ccsp_analysis.stats.proportions import (
+    COMPARISON_RESULTS,
+    compare_proportions,
+    effective_sample_size,
+    wilson_interval,
+)
 from ccsp_analysis.stats.spc import RULES, Signal, control_chart, signals
 
 __all__ = [
@@ -27,11 +33,14 @@ __all__ = [
     "StatsError",
     "assess_projection",
     "backtest_projection",
+    "benjamini_hochberg",
+    "bh_adjusted",
     "compare_counts",
     "compare_proportions",
     "compare_with_group",
     "concentration",
     "control_chart",
+    "effective_sample_size",
     "gini",
     "lorenz",
     "project",
