@@ -118,7 +118,54 @@ def test_sentences_count_significant_wards(params):
         "Alder, the ward with most recorded crime, accounted for 66.7% of total recorded crime (40 of 60)."
         in text
     )
-    assert "showed no statistically significant change in" in text
+    # Alder p = 0.0569, Birch and Cedar p = 1: nothing significant either way
+    assert ("Recorded crime rose significantly in 0 of 3 wards, fell significantly in 0 and showed no statistically "
+            "significant change in 3, after correcting for testing 3 wards at once (Benjamini–Hochberg, false "
+            "discovery rate 5%).") in text
+    assert "own test" not in text  # the correction changed nothing, so nothing more is said
+
+
+def four_wards() -> Dataset:
+    """Wards A 30 v 10, B 15 v 5, C 10 v 10 and D (no crime in either year), one LSOA and 1,000 residents each."""
+    pop = pd.DataFrame({"lsoa_code": ["a", "b", "c", "d"], "lsoa_name": list("abcd"), "ward_code": ["WA", "WB", "WC", "WD"],
+                        "ward_name": ["A", "B", "C", "D"], "population": [1000] * 4})
+    cells = {("a", "2023-24"): 30, ("a", "2022-23"): 10, ("b", "2023-24"): 15, ("b", "2022-23"): 5,
+             ("c", "2023-24"): 10, ("c", "2022-23"): 10}
+    rows = [(lsoa, fy) for (lsoa, fy), n in cells.items() for _ in range(n)]
+    crimes = pd.DataFrame(rows, columns=["lsoa_code", "fy"]).merge(pop[["lsoa_code", "ward_code", "ward_name"]])
+    return Dataset(tables={"geography": pop.drop(columns="population"), "population": pop, "crimes": crimes,
+                           "boundaries": pd.DataFrame()}, key="test")
+
+
+def test_significant_wards_are_counted_after_benjamini_hochberg(params):
+    result = ar.areas(four_wards(), params)
+    table = result.tables["wards"].set_index("ward_name")
+    # Each ward's own exact test (binomtest of c in c + p at 1/2): A 30/40 p = 0.002221 UP, B 15/20 p = 0.041389 UP,
+    # C 10/20 p = 1, D 0 against 0 p = 1. BH over all 4 wards (D included): sorted 0.002221 <= 0.05 x 1/4 = 0.0125
+    # yes; 0.041389 <= 0.05 x 2/4 = 0.025 no; 1 no; 1 no -> only A. B's adjusted p = 4 x 0.041389 / 2 = 0.082779.
+    assert table["direction"].to_dict() == {"A": "UP", "B": "UP", "C": "STABLE", "D": "STABLE"}
+    assert table["significant_bh"].to_dict() == {"A": True, "B": False, "C": False, "D": False}
+    assert table.loc["B", "q_value"] == pytest.approx(0.082779, abs=1e-6)
+    text = " ".join(result.sentences)
+    assert ("Recorded crime rose significantly in 1 of 4 wards, fell significantly in 0 and showed no statistically "
+            "significant change in 3, after correcting for testing 4 wards at once (Benjamini–Hochberg, false "
+            "discovery rate 5%).") in text
+    assert "Each ward's own test (the direction of travel in the table) finds 2 significant rises and 0 significant falls" in text
+
+
+def test_ward_and_hotspot_rates_use_the_mid_year_estimate(params):
+    data = four_wards()
+    # a mid-2023 estimate of 5,000 for the area: Census 2021 4,000 scaled by 1.25 (1,250 per ward and small area)
+    data.tables["mid_year"] = pd.DataFrame({"lad_code": "E08000026", "year": [2023], "sex": ["M"], "age": [40],
+                                            "population": [5000]})
+    result = ar.areas(data, params)
+    table = result.tables["wards"].set_index("ward_name")
+    # A: 30 / 1,250 x 1,000 = 24.0; the area: 55 / 5,000 x 1,000 = 11.0
+    assert table.loc["A", "rate"] == pytest.approx(24.0) and table.loc["A", "population"] == pytest.approx(1250.0)
+    assert result.tables["area_rate"]["rate"].iloc[0] == pytest.approx(11.0)
+    assert result.tables["hotspots"].set_index("lsoa_code").loc["a", "rate"] == pytest.approx(24.0)
+    assert ("Rates per 1,000 residents use the ONS mid-2023 population estimate for Coventry (5,000); ward and "
+            "small-area rates use Census 2021 usual residents scaled to it (× 1.2500)") in " ".join(result.sentences)
 
 
 def square(code: str, name: str, x: float) -> dict:
@@ -220,3 +267,15 @@ def test_real_ward_boundaries_through_the_dataset(shared_data, demo_data):
     )
     assert chart.alt.startswith("Map of Recorded crime per 1,000 residents across 18 areas")
     assert "No data" not in chart.alt  # the demo's ward codes are the real ones
+
+
+def test_incomplete_periods_count_no_ward_as_changed(params):
+    from ccsp_analysis import coverage
+
+    with coverage.incomplete_periods("April 2023 to March 2024"):
+        result = ar.areas(four_wards(), params)
+    table = result.tables["wards"]
+    assert (table["direction"] == "NOT COMPARED").all() and table["significant_bh"].isna().all()
+    text = " ".join(result.sentences)
+    assert "No ward's change on last year is reported, because the data miss months." in text
+    assert "significantly" not in text

@@ -163,6 +163,25 @@ def test_rates_table_ends_with_the_area(params):
     assert area["rate"] == pytest.approx(2.0)
 
 
+def test_rates_use_the_mid_year_estimate_of_the_year(params):
+    # a mid-2023 estimate of 2,000 (the 2021 rows are the census-year profile): Census 2021 1,500 scaled by 4/3
+    extra = pd.DataFrame({"lad_code": "E08000026", "year": [2023, 2023], "sex": ["M", "F"], "age": [30, 30],
+                          "population": [1000, 1000]})
+    data = make_data(mid_year=pd.concat([mid_year(), extra], ignore_index=True))
+    rates = cp.rates_table(data, params).set_index("ward_code")
+    # area: 3 crimes / 2,000 x 1,000 = 1.5; Ward One 3 / (1,000 x 4/3) x 1,000 = 2.25; Ward Two 500 x 4/3 = 666.67
+    assert rates.loc["E08000026", ["population", "rate"]].tolist() == [2000, pytest.approx(1.5)]
+    assert rates.loc["W1", "rate"] == pytest.approx(2.25)
+    assert rates.loc["W2", "population"] == pytest.approx(2000 / 3)
+    result = cp.city_profile(data, params)
+    assert "Total recorded crime in 2023/24 was 1.5 per 1,000 residents" in " ".join(result.sentences)
+    assert result.sentences[-1].startswith(
+        "Rates per 1,000 residents use the ONS mid-2023 population estimate for Coventry (2,000); ward and "
+        "small-area rates use Census 2021 usual residents scaled to it (× 1.3333)")
+    # the census-year profile is unchanged: median age from the 2021 rows
+    assert {f["id"]: f["value"] for f in result.figures}["median_age"] == 2
+
+
 def test_city_profile_figures_and_sentences(params):
     result = cp.city_profile(make_data(), params)
     figures = {f["id"]: f["value"] for f in result.figures}
@@ -176,6 +195,10 @@ def test_city_profile_figures_and_sentences(params):
     assert result.sentences[0].startswith("On Census Day 2021 Coventry had 1,500 usual residents")
     assert "up 7.1% on 1,400" in result.sentences[0]
     assert not any("deprived" in s for s in result.sentences)  # no IMD, no deprivation sentence
+    # estimates for 2020 and 2021 only: 2023-24 has none, so rates use Census 2021 and the page says so
+    assert result.sentences[-1] == (
+        "Rates per 1,000 residents use Census 2021 usual residents (Coventry: 1,500), as no mid-2023 estimate "
+        "was supplied.")
     assert set(result.tables) == {
         "population_totals",
         "age_by_ward",
@@ -217,6 +240,13 @@ def test_demo_reproduces_published_city_profile(demo_result, published):
         figures["population_growth_2011_2021"] != expected["population_growth_2011_2021"]["value"]
     )
     assert figures["population_growth_2011_2021"] == 9.0
+    # rates: the demo's mid-2023 estimate (360,700, data/demo/ons/mye_single_year_of_age.csv) for 38,508 crimes
+    area = result.tables["rates"].iloc[-1]
+    assert (area["population"], area["crimes"]) == (360_700, 38_508)
+    assert area["rate"] == pytest.approx(38_508 / 360_700 * 1000)  # 106.76
+    assert result.tables["rates"]["population"].iloc[:-1].sum() == pytest.approx(360_700)
+    assert "Total recorded crime in 2023/24 was 106.8 per 1,000 residents" in " ".join(result.sentences)
+    assert "ONS mid-2023 population estimate for Coventry (360,700)" in result.sentences[-1]
 
 
 def test_real_imd_deciles(shared_data, params):

@@ -50,3 +50,21 @@ def test_sentences_use_the_test(result):
 def test_top_offences_order_and_names():
     t = top_offences(_crimes(), "2023-24", "2022-23", n=2)
     assert list(t["ho_code"]) == ["46", "105A"] and t.loc[0, "offence"] == "Shoplifting"
+
+
+def test_ward_table_corrects_for_every_ward(chdir_root):
+    # Alpha 4 against 8 (p = 0.3877), Beta 6 against 2 (p = 0.2891) and a third ward, Gamma, with no crime at all
+    # (p = 1): all three are in the table and the correction (m = 3); nothing is significant.
+    geography = pd.DataFrame({"lsoa_code": ["a", "b", "c"], "lsoa_name": list("abc"),
+                              "ward_code": ["E05000001", "E05000002", "E05000003"], "ward_name": ["Alpha", "Beta", "Gamma"]})
+    asb = pd.DataFrame({"fy": ["2023-24", "2022-23"], "recorded_by": ["police"] * 2})
+    data = Dataset({"crimes": _crimes(), "asb": asb, "geography": geography}, key="t")
+    result = key_findings(data, load_params("2023-24", check_files=False))
+    wards = result.tables["wards"].set_index("ward_name")
+    assert wards.index.tolist() == ["Beta", "Alpha", "Gamma"]
+    assert wards.loc["Gamma", ["current", "previous", "p_value"]].tolist() == [0, 0, 1.0]
+    # BH adjusted: sorted 0.2891 x 3 / 1 = 0.8672, 0.3877 x 3 / 2 = 0.5815, 1 x 3 / 3 = 1 -> running minimum
+    # from the largest: 1, 0.5815, min(0.8672, 0.5815) = 0.5815
+    assert wards["q_value"].tolist() == pytest.approx([0.5815, 0.5815, 1.0], abs=1e-4)
+    assert not wards["significant_bh"].any()
+    assert {f["id"]: f["value"] for f in result.figures}["ward_gamma_trc"] == 0

@@ -144,3 +144,18 @@ def block(published):
 @pytest.mark.parametrize("fid", PUBLISHED_IDS)
 def test_demo_reproduces_published(demo_result, block, fid):
     assert figures(demo_result)[fid] == block[fid]["value"]
+
+
+def test_hate_strands_corrected_across_strands():
+    from ccsp_analysis.sections.priority_3 import hate_strands
+
+    rows = [*[crime("9B", CUR, "M", 30, hate="race")] * 30, *[crime("9B", PREV, "M", 30, hate="race")] * 10,
+            *[crime("9A", CUR, "F", 30, hate="religion")] * 15, *[crime("9A", PREV, "F", 30, hate="religion")] * 5,
+            *[crime("9B", CUR, "F", 40, hate="disability")] * 10, *[crime("9B", PREV, "F", 40, hate="disability")] * 10]
+    table = hate_strands(crimes(rows), CUR, PREV).set_index("hate_strand")
+    # Each strand's own exact test: race 30/40 p = 0.002221 UP; religion 15/20 p = 0.041389 UP; disability 10/20 p = 1.
+    # BH over the 3 strands: 0.002221 <= 0.05/3 = 0.016667 yes; 0.041389 <= 0.1/3 = 0.033333 no; 1 no -> race only.
+    # Religion's adjusted p: 3 x 0.041389 / 2 = 0.062084.
+    assert table["direction"].to_dict() == {"race": "UP", "religion": "UP", "disability": "STABLE"}
+    assert table["significant_bh"].to_dict() == {"race": True, "religion": False, "disability": False}
+    assert table.loc["religion", "q_value"] == pytest.approx(0.062084, abs=1e-6)

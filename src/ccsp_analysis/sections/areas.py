@@ -8,7 +8,17 @@ import pandas as pd
 
 from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import by_key, rates_table, share, ward_rates, wards
+from ccsp_analysis.measures import (
+    FDR,
+    by_key,
+    population_note,
+    rates_table,
+    share,
+    significant_counts,
+    small_area_populations,
+    ward_rates,
+    wards,
+)
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
 
@@ -23,20 +33,14 @@ def ward_table(data: Dataset, params: Params) -> pd.DataFrame:
     """Every ward of the area: volume, share of TRC, rate per 1,000 with interval, and change with significance.
 
     Wards with no crime in either year are kept with zero counts (no change, p = 1, STABLE);
-    rows are ranked by volume this year, then by ward name.
+    rows are ranked by volume this year, then by ward name. ``direction`` is each ward's own test;
+    ``q_value`` and ``significant_bh`` apply the Benjamini–Hochberg correction across all the wards
+    (:func:`ccsp_analysis.measures.by_key`).
     """
     fy, prev = params.period, params.comparison
-    counted = wards(data.crimes, fy, prev).drop(columns=["rank", "ward_name"])
+    counted = wards(data.crimes, fy, prev, geography=data.geography).drop(columns=["rank", "ward_name"])
     rates = ward_rates(data, params).drop(columns=["crimes"])
     table = rates.merge(counted, on="ward_code", how="left")
-    empty = table["current"].isna()
-    if empty.any():
-        nothing = stats.compare_counts(0, 0)
-        table = table.astype({"share": float, "p_value": float, "direction": object})
-        table.loc[empty, "share"] = 0.0 if table["current"].sum() else float("nan")
-        table.loc[empty, ["current", "previous"]] = 0
-        table.loc[empty, "p_value"] = nothing.p_value
-        table.loc[empty, "direction"] = nothing.direction
     table[["current", "previous"]] = table[["current", "previous"]].astype(int)
     table = table.sort_values(
         ["current", "ward_name"], ascending=[False, True], kind="stable"
@@ -58,9 +62,17 @@ def concentration(data: Dataset, params: Params) -> stats.Concentration:
 
 
 def hotspots(data: Dataset, params: Params, n: int = HOTSPOTS) -> pd.DataFrame:
-    """The ``n`` small areas with most recorded crime, with ward, share of TRC, rate per 1,000 and change."""
-    table = by_key(data.crimes, ["lsoa_code"], params.period, params.comparison).head(n)
-    geo = data.population[["lsoa_code", "lsoa_name", "ward_name", "population"]]
+    """The ``n`` small areas with most recorded crime (none without crime this year), with ward, share of TRC,
+    rate per 1,000 and change.
+
+    The Benjamini–Hochberg correction (``q_value``, ``significant_bh``) runs over every small area of
+    the area, not only the ``n`` shown: they were picked for their volume, so the correction counts
+    every area they were picked from. Rates use :func:`ccsp_analysis.measures.small_area_populations`.
+    """
+    table = by_key(data.crimes, ["lsoa_code"], params.period, params.comparison, every=data.geography)
+    table = table[table["current"] > 0].head(n)
+    pop, _ = small_area_populations(data, params)
+    geo = pop[["lsoa_code", "lsoa_name", "ward_name", "population"]]
     table = table.merge(geo, on="lsoa_code", how="left")
     table["rate"] = [
         stats.rate_per_1000(int(c), float(p))[0] if pd.notna(p) and p > 0 else None
@@ -79,6 +91,8 @@ def hotspots(data: Dataset, params: Params, n: int = HOTSPOTS) -> pd.DataFrame:
             "pct_change",
             "p_value",
             "direction",
+            "q_value",
+            "significant_bh",
         ]
     ]
 
@@ -100,11 +114,24 @@ def _ward_sentences(table: pd.DataFrame, total: int) -> list[str]:
         f"The highest rate was in {by_rate['ward_name']}: {narrative.fmt_rate(by_rate['rate'])} crimes per "
         "1,000 residents.",
     ]
-    ups, downs = int((table["direction"] == "UP").sum()), int((table["direction"] == "DOWN").sum())
+    counted = significant_counts(table)
+    if counted is None:
+        out.append("No ward's change on last year is reported, because the data miss months.")
+        return out
+    ups, downs = counted
+    n = len(table)
     out.append(
-        f"Recorded crime rose significantly in {ups} of {len(table)} wards, fell significantly in {downs} "
-        f"and showed no statistically significant change in {len(table) - ups - downs}."
+        f"Recorded crime rose significantly in {ups} of {n} wards, fell significantly in {downs} and showed no "
+        f"statistically significant change in {n - ups - downs}, after correcting for testing {n} wards at once "
+        f"(Benjamini–Hochberg, false discovery rate {narrative.fmt_pct(FDR * 100, 0)})."
     )
+    own_ups, own_downs = int((table["direction"] == "UP").sum()), int((table["direction"] == "DOWN").sum())
+    if (own_ups, own_downs) != (ups, downs):
+        out.append(
+            f"Each ward's own test (the direction of travel in the table) finds {own_ups} significant "
+            f"{'rise' if own_ups == 1 else 'rises'} and {own_downs} significant {'fall' if own_downs == 1 else 'falls'}; "
+            "some of these would be expected by chance when many wards are tested."
+        )
     return out
 
 
@@ -117,6 +144,7 @@ def areas(data: Dataset, params: Params) -> SectionResult:
     out.tables["area_rate"] = rates_table(data, params).tail(1).reset_index(drop=True)
     total = int(table["current"].sum())
     out.sentences += _ward_sentences(table, total)
+    out.sentences.append(population_note(data, params))
     if len(data.geography):
         conc = concentration(data, params)
         statement = (f"{narrative.concentration_statement(conc, areas='small areas')} The Gini coefficient across "

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.formatting import round_half_up
-from ccsp_analysis.measures import rates_table, share
+from ccsp_analysis.measures import population_note, rates_table, share
 from ccsp_analysis.narrative import fmt_count, fmt_number, fmt_pct, fmt_rate
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
@@ -163,6 +163,7 @@ def _sentences(
     median: tuple[int, float] | None,
     deprivation: pd.DataFrame,
     rates: pd.DataFrame,
+    denominator: str,
 ) -> list[str]:
     name = params.area.name
     out = []
@@ -192,6 +193,7 @@ def _sentences(
             f"Total recorded crime in {params.fy.text} was {fmt_rate(area['rate'])} per 1,000 residents "
             f"(95% interval {fmt_rate(area['rate_low'])} to {fmt_rate(area['rate_high'])})."
         )
+    out.append(denominator)
     return out
 
 
@@ -227,5 +229,5 @@ def city_profile(data: Dataset, params: Params) -> SectionResult:
         f"Median age, mid-{CENSUS_YEAR}",
         "count",
     )
-    out.sentences += _sentences(params, c2011, c2021, median, deprivation, rates)
+    out.sentences += _sentences(params, c2011, c2021, median, deprivation, rates, population_note(data, params))
     return out

@@ -30,7 +30,10 @@ CHANGE_IDS = {"trc": "trc_change", "asb": "asb_change", "assault_battery": "assa
 
 
 def top_offences(crimes: pd.DataFrame, fy: str, previous_fy: str, n: int = 5) -> pd.DataFrame:
-    """The ``n`` most recorded Home Office offences with share of TRC and change."""
+    """The ``n`` most recorded Home Office offences with share of TRC and change.
+
+    ``significant_bh`` is corrected (Benjamini–Hochberg) over every offence the top ``n`` were picked from.
+    """
     table = by_key(crimes, ["ho_code"], fy, previous_fy).head(n)
     table.insert(2, "offence", table["ho_code"].map(lambda c: HO_OFFENCES[c].description))
     return table
@@ -64,7 +67,9 @@ def key_findings(data: Dataset, params: Params) -> SectionResult:
     shop = count(crimes, "shoplifting", fy)
     out.add_figure("shoplifting_share", share(shop, trc), "Shoplifting: share of TRC", "share")
     out.sentences.append(narrative.share_sentence("Shoplifting", shop, trc, "total recorded crime"))
-    ward_table = wards(crimes, fy, prev)
+    # every ward of the area (none dropped for having no crime), so the Benjamini–Hochberg correction of
+    # ``significant_bh`` runs over the same wards as on the areas page
+    ward_table = wards(crimes, fy, prev, geography=data.tables.get("geography"))
     out.tables["wards"] = ward_table
     for row in ward_table.itertuples():
         out.add_figure(f"ward_{slug(row.ward_name)}_trc", row.current, f"{row.ward_name}: recorded crime", "count")
