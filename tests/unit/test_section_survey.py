@@ -172,9 +172,20 @@ def test_survey_section_with_previous_wave(params):
     assert "asb_increased" not in figures
     assert figures["top_priorities"] == "Drugs; ASB; Burglary"
     comparison = result.tables["comparison"].set_index("id")
-    # 4 of 8 against 1 of 4 (25%): 50% - 25% = 25 points
-    assert comparison.loc["feel_safe_day", "difference"] == pytest.approx(25.0)
-    assert comparison.loc["feel_safe_day", "previous_n"] == 4
+    # weighted, as both waves carry weights: 5/9 (Kish n 81/11 = 7.3636, see test_weighted_estimate) against
+    # 1 of 4 with weights 1 (n 4): 55.56% - 25% = 30.56 points
+    row = comparison.loc["feel_safe_day"]
+    assert bool(row["weighted"]) and (row["n"], row["previous_n"]) == (8, 4)  # respondents, unweighted
+    assert row["effective_n"] == pytest.approx(81 / 11) and row["previous_effective_n"] == pytest.approx(4.0)
+    assert row["pct"] == pytest.approx(500 / 9) and row["previous_pct"] == pytest.approx(25.0)
+    assert row["difference"] == pytest.approx(100 * (5 / 9 - 1 / 4))
+    # pooled p = (81/11 x 5/9 + 4 x 1/4) / (81/11 + 4) = (45/11 + 1) / (125/11) = 56/125 = 0.448;
+    # se = sqrt(0.448 x 0.552 x (11/81 + 1/4)) = 0.308880; z = 0.305556 / 0.308880 = 0.98924 -> p = 0.3225
+    se = math.sqrt(0.448 * 0.552 * (11 / 81 + 1 / 4))
+    assert row["p_value"] == pytest.approx(2 * sps.norm.sf((5 / 9 - 1 / 4) / se))
+    assert row["p_value"] == pytest.approx(0.3225, abs=1e-4) and row["direction"] == "STABLE"
+    # the unweighted figure (4 of 8 = 50%) is still the published one; the weighted one is beside it
+    assert figures["feel_safe_day_weighted"] == 55.6
 
 
 def test_survey_section_without_previous_wave(params):
@@ -191,6 +202,12 @@ def test_disclosure_control(params):
     assert measures.loc["feel_safe_day", ["successes", "pct", "weighted_pct"]].isna().all()
     assert measures.loc["feel_safe_day", "n"] == 8
     assert "feel_safe_day" not in {f["id"] for f in result.figures}
+    assert "feel_safe_day_weighted" not in {f["id"] for f in result.figures}
+    # the summary says so instead of printing the hidden percentage (50.0% of 8 would give the 4 away)
+    assert ("Feel safe during the day (agree): numbers too small to publish (fewer than 5 respondents on one side)."
+            in result.sentences)
+    assert not any("50.0%" in s or "55.6%" in s for s in result.sentences)
+    assert "weighted with the survey's weights" in result.sentences[0]  # the weights are there, even if hidden
     wards = result.tables["safety_by_ward"].set_index("ward_name")
     # feel safe after dark: Ward One agree 0, neither 0, disagree 6 (total 6); Ward Two 3, 1, 0 (total 4).
     # Primary: Ward Two's 3, 1 and its total 4. Secondary (rows first, then columns; the smallest non-zero
@@ -228,7 +245,9 @@ def demo_result(demo_dir):
 def test_demo_reproduces_published_survey(demo_result, published):
     figures = {f["id"]: f for f in demo_result.figures}
     expected = published["strategic_assessment_2023_24"]["resident_survey_2024"]
-    assert set(figures) == {f["id"] for f in expected}
+    # the published figures are shares of respondents (unweighted); the weighted estimates sit beside them
+    assert {i for i in figures if not i.endswith("_weighted")} == {f["id"] for f in expected}
+    assert {i for i in figures if i.endswith("_weighted")} == {f"{m.id}_weighted" for m in sv.MEASURES}
     for fig in expected:
         value = fig["value"]
         assert figures[fig["id"]]["value"] == (
@@ -241,4 +260,29 @@ def test_demo_weighted_beside_unweighted(demo_result):
     measures = demo_result.tables["measures"]
     assert measures[["weighted_pct", "weighted_low", "weighted_high"]].notna().all().all()
     assert (np.abs(measures["weighted_pct"] - measures["pct"]) < 5).all()
-    assert len(demo_result.tables["comparison"]) == len(sv.MEASURES)
+    assert (measures["effective_n"] < measures["n"]).all()  # unequal weights cost precision
+    comparison = demo_result.tables["comparison"]
+    assert len(comparison) == len(sv.MEASURES) and comparison["weighted"].all()
+    assert comparison["pct"].tolist() == pytest.approx(measures["weighted_pct"].tolist())
+    # the headline sentences lead with the weighted estimate and keep the unweighted n and percentage
+    first = next(s for s in demo_result.sentences if s.startswith("Feel safe during the day"))
+    row = measures.set_index("id").loc["feel_safe_day"]
+    assert first.startswith(f"Feel safe during the day (agree): {sv.narrative.fmt_pct(row['weighted_pct'])} weighted")
+    assert "1,100 answering; unweighted 60.0%" in first
+
+
+def test_survey_without_weights_is_unweighted(params):
+    now = wave_2024().assign(weight=None)
+    before = respondents(2022, 4, feel_safe_day=["agree", "disagree", "disagree", "disagree"]).assign(weight=None)
+    result = sv.survey(make_data(now, before), params.model_copy(update={"disclosure_threshold": 1}))
+    measures = result.tables["measures"].set_index("id")
+    assert measures["weighted_pct"].isna().all() and measures["effective_n"].isna().all()
+    comparison = result.tables["comparison"].set_index("id")
+    # unweighted: 4 of 8 against 1 of 4 = 25 points; the pooled z-test of the counts
+    assert not comparison["weighted"].any()
+    assert comparison.loc["feel_safe_day", "difference"] == pytest.approx(25.0)
+    assert comparison.loc["feel_safe_day", "p_value"] == pytest.approx(
+        sv.compare_proportions(4, 8, 1, 4)["p_value"])
+    assert "the survey supplies no weights, so they are unweighted" in result.sentences[0]
+    assert "Feel safe during the day (agree): 50.0% (95% interval 21.5% to 78.5%; 8 answering)." in result.sentences
+    assert not any(f["id"].endswith("_weighted") for f in result.figures)

@@ -64,8 +64,12 @@ MEASURES = (
             "did not)", "reason_not_reported", "nothing_would_happen", None, among=("reported", "no"), kind="share"),
 )
 MEASURE_COLUMNS = ["id", "label", "n", "successes", "pct", "low", "high",
-                   "weighted_pct", "weighted_low", "weighted_high"]
-COMPARISON_COLUMNS = ["id", "label", "pct", "n", "previous_pct", "previous_n", *COMPARISON_RESULTS]
+                   "weighted_pct", "weighted_low", "weighted_high", "effective_n"]
+#: Columns of the measure table hidden with a measure's small counts (its base n stays).
+HIDDEN_WITH_COUNTS = ["successes", "pct", "low", "high", "weighted_pct", "weighted_low", "weighted_high"]
+#: ``pct``/``previous_pct`` are the estimates compared: weighted when both waves carry weights (``weighted``).
+COMPARISON_COLUMNS = ["id", "label", "pct", "n", "effective_n", "previous_pct", "previous_n", "previous_effective_n",
+                      *COMPARISON_RESULTS, "weighted"]
 # fmt: on
 
 
@@ -88,21 +92,36 @@ def base(survey: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     return rows[keep.fillna(False).astype(bool)]
 
 
-def estimate(survey: pd.DataFrame, measure: Measure) -> dict:
-    """``measure`` on one wave: base n, successes, and unweighted and weighted Wilson 95% intervals (in %)."""
-    rows = base(survey, measure)
+def weighted(rows: pd.DataFrame) -> bool:
+    """Whether respondents carry survey weights to use: a ``weight`` for every one (and some not zero)."""
+    if "weight" not in rows.columns or rows.empty:
+        return False
+    w = pd.to_numeric(rows["weight"], errors="coerce")
+    return bool(w.notna().all() and w.sum() > 0)
+
+
+def _answers(rows: pd.DataFrame, measure: Measure) -> tuple[np.ndarray, np.ndarray | None]:
+    """One boolean per respondent of the base (answered ``success``) and their weights (None when unweighted)."""
     hits = (rows[measure.column] == measure.success).to_numpy(dtype=bool)
+    return hits, rows["weight"].to_numpy(dtype=float) if weighted(rows) else None
+
+
+def estimate(survey: pd.DataFrame, measure: Measure) -> dict:
+    """``measure`` on one wave: base n, successes, and unweighted and weighted Wilson 95% intervals (in %).
+
+    The weighted estimate (None when the respondents carry no weights) has its interval at Kish's
+    effective sample size, ``effective_n``.
+    """
+    rows = base(survey, measure)
+    hits, weights = _answers(rows, measure)
     p, low, high = stats.wilson_interval(int(hits.sum()), len(rows))
-    wp, wlow, whigh = (
-        stats.wilson_interval(hits, weights=rows["weight"].to_numpy(dtype=float))
-        if len(rows)
-        else (None, None, None)
-    )
+    wp, wlow, whigh = (None, None, None) if weights is None else stats.wilson_interval(hits, weights=weights)
+    n_eff = None if weights is None else stats.effective_sample_size(weights)
     pct = [None if v is None else 100.0 * v for v in (p, low, high, wp, wlow, whigh)]
     return dict(
         zip(
             MEASURE_COLUMNS,
-            [measure.id, measure.label, len(rows), int(hits.sum()), *pct],
+            [measure.id, measure.label, len(rows), int(hits.sum()), *pct, n_eff],
             strict=True,
         )
     )
@@ -113,22 +132,33 @@ def measure_table(survey: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([estimate(survey, m) for m in MEASURES], columns=MEASURE_COLUMNS)
 
 
+def compare_waves(current: pd.DataFrame, previous: pd.DataFrame, measure: Measure) -> dict:
+    """``measure`` this wave against the previous one (two waves of respondents).
+
+    Weighted when both waves carry weights (:func:`ccsp_analysis.stats.compare_proportions` with
+    weights: each wave's weighted proportion at its Kish effective sample size), unweighted
+    otherwise; ``n`` and ``previous_n`` are always the numbers of respondents answering.
+    """
+    now, then = base(current, measure), base(previous, measure)
+    (hits, w_now), (hits_then, w_then) = _answers(now, measure), _answers(then, measure)
+    use_weights = w_now is not None and w_then is not None
+    if use_weights:
+        result = compare_proportions(hits, len(now), hits_then, len(then), weights1=w_now, weights2=w_then)
+        pcts = [stats.wilson_interval(h, weights=w)[0] for h, w in ((hits, w_now), (hits_then, w_then))]
+        n_eff = [stats.effective_sample_size(w) for w in (w_now, w_then)]
+    else:
+        result = compare_proportions(int(hits.sum()), len(now), int(hits_then.sum()), len(then))
+        pcts = [h.sum() / len(h) if len(h) else None for h in (hits, hits_then)]
+        n_eff = [float(len(now)), float(len(then))]
+    pct, previous_pct = (None if v is None else 100.0 * v for v in pcts)
+    return {"id": measure.id, "label": measure.label, "pct": pct, "n": len(now), "effective_n": n_eff[0],
+            "previous_pct": previous_pct, "previous_n": len(then), "previous_effective_n": n_eff[1],
+            **result, "weighted": use_weights}
+
+
 def comparison_table(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
-    """Each measure this wave against the previous wave (two :func:`measure_table` frames)."""
-    rows = []
-    for now, then in zip(current.itertuples(), previous.itertuples(), strict=True):
-        rows.append(
-            {
-                "id": now.id,
-                "label": now.label,
-                "pct": now.pct,
-                "n": now.n,
-                "previous_pct": then.pct,
-                "previous_n": then.n,
-                **compare_proportions(now.successes, now.n, then.successes, then.n),
-            }
-        )
-    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    """Each measure this wave against the previous wave (two waves of respondents; see :func:`compare_waves`)."""
+    return pd.DataFrame([compare_waves(current, previous, m) for m in MEASURES], columns=COMPARISON_COLUMNS)
 
 
 def _label(code: str) -> str:
@@ -221,7 +251,7 @@ def _suppressed_measures(
     hidden = pd.Series([r.mask.to_numpy().any() for r in results], index=table.index)
     if name:
         shown = table.copy()
-        shown.loc[hidden, ["successes", *MEASURE_COLUMNS[4:]]] = None
+        shown.loc[hidden, HIDDEN_WITH_COUNTS] = None
         out.tables[name] = shown.astype({"successes": "Int64"})
         for r in results:
             log_suppression(out, SECTION, name, r.log)
@@ -229,25 +259,39 @@ def _suppressed_measures(
 
 
 def _sentences(
-    year: int, table: pd.DataFrame, previous: int | None, comparison: pd.DataFrame
+    year: int, table: pd.DataFrame, previous: int | None, comparison: pd.DataFrame, threshold: int
 ) -> list[str]:
+    """The page's summary from the measures as published (``table`` after disclosure control)."""
+    weights = bool(table["effective_n"].notna().any())
     out = [
         f"Percentages are of the respondents to the {year} survey who gave a substantive answer to each question "
-        '(blank answers and "don\'t know" are left out).'
+        '(blank answers and "don\'t know" are left out)'
+        + ("; they are weighted with the survey's weights, with intervals at Kish's effective sample size, and the "
+           "unweighted share of respondents follows each (the figure reconciled with published figures)."
+           if weights else "; the survey supplies no weights, so they are unweighted.")
     ]
     for row in table.itertuples():
-        if pd.notna(row.pct):
+        if pd.notna(row.weighted_pct):
+            out.append(
+                f"{row.label}: {narrative.fmt_pct(row.weighted_pct)} weighted (95% interval "
+                f"{narrative.fmt_pct(row.weighted_low)} to {narrative.fmt_pct(row.weighted_high)}; "
+                f"{narrative.fmt_count(row.n)} answering; unweighted {narrative.fmt_pct(row.pct)})."
+            )
+        elif pd.notna(row.pct):
             out.append(
                 f"{row.label}: {narrative.fmt_pct(row.pct)} (95% interval {narrative.fmt_pct(row.low)} to "
                 f"{narrative.fmt_pct(row.high)}; {narrative.fmt_count(row.n)} answering)."
             )
+        elif row.n:  # hidden by disclosure control: the percentage and the base would give the count away
+            out.append(f"{row.label}: numbers too small to publish (fewer than {threshold} respondents on one side).")
     if previous is None:
         out.append("There is no earlier survey wave in the data to compare with.")
     elif len(comparison):
         moved = comparison[comparison["direction"].isin(["UP", "DOWN"])]
         names = [r.label.split(" (")[0].lower() for r in moved.itertuples()]
+        how = " (weighted estimates)" if comparison["weighted"].astype(bool).any() else ""
         out.append(
-            f"Against the {previous} survey, {len(moved)} of {len(comparison)} measures changed significantly"
+            f"Against the {previous} survey{how}, {len(moved)} of {len(comparison)} measures changed significantly"
             + (f" ({narrative.fmt_list(names)})." if names else ".")
         )
     return out
@@ -266,11 +310,11 @@ def survey(data: Dataset, params: Params) -> SectionResult:
     threshold = params.disclosure_threshold
     table = measure_table(now)
     hidden = _suppressed_measures(out, table, threshold, "measures")
-    comparison = comparison_table(table.iloc[0:0], table.iloc[0:0])
+    comparison = pd.DataFrame(columns=COMPARISON_COLUMNS)
     if previous is not None and len(now):
-        before = measure_table(responses[responses["survey_year"] == previous])
-        comparison = comparison_table(table, before)
-        hidden |= _suppressed_measures(out, before, threshold)
+        earlier = responses[responses["survey_year"] == previous]
+        comparison = comparison_table(now, earlier)
+        hidden |= _suppressed_measures(out, measure_table(earlier), threshold)
         comparison.loc[hidden, ["pct", "previous_pct", *COMPARISON_RESULTS]] = None
     out.tables["comparison"] = comparison
     _suppressed(out, "reasons", reasons_table(now), "reason", {"pct": "respondents"}, threshold)
@@ -284,11 +328,20 @@ def survey(data: Dataset, params: Params) -> SectionResult:
         disagree_pct=pct["disagree"]
     ).reset_index()
     log_suppression(out, SECTION, "safety_by_ward", ward_result.log)
-    for measure, value in zip(MEASURES, out.tables["measures"]["pct"], strict=True):
+    shown = out.tables["measures"]
+    for measure, value, weighted_value in zip(MEASURES, shown["pct"], shown["weighted_pct"], strict=True):
+        # as published: the share of respondents (unweighted); beside it the weighted estimate the page leads with
         out.add_figure(
             measure.id,
             value if pd.notna(value) else None,
             measure.label,
+            measure.kind,
+            measure.decimals,
+        )
+        out.add_figure(
+            f"{measure.id}_weighted",
+            weighted_value if pd.notna(weighted_value) else None,
+            f"{measure.label}, weighted",
             measure.kind,
             measure.decimals,
         )
@@ -299,7 +352,7 @@ def survey(data: Dataset, params: Params) -> SectionResult:
     if now.empty:
         out.sentences.append(f"No resident survey responses for {year} were supplied.")
         return out
-    out.sentences += _sentences(year, table, previous, comparison)
+    out.sentences += _sentences(year, out.tables["measures"], previous, comparison, threshold)
     if top:
         out.sentences.append(
             f"The priorities residents named first most often were {narrative.fmt_list(top)}."
