@@ -7,7 +7,7 @@ import pandas as pd
 from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.errors import StatsError
-from ccsp_analysis.measures import change_row, grouping_changes, share
+from ccsp_analysis.measures import change_row, grouping_changes, population_for, share
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
@@ -113,7 +113,7 @@ def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, sta
     if msg.empty or (msg["period"] == params.period).sum() == 0:
         return pd.DataFrame(columns=["csp", "crimes_per_1000", "source"]), None, None
     msg = msg[msg["period"] == params.period].copy()
-    pop = data.mid_year[data.mid_year["year"] == params.fy.start_year]["population"].sum()
+    pop, _source = population_for(data, params)  # the mid-year estimate for the year, Census 2021 otherwise
     months = params.fy.months(params.quarter)
     trc = int((_in(data.crimes, months)).sum())
     # crimes per 1,000 residents a year: a year-to-date count is annualised (x 12 / months)

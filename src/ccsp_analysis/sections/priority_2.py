@@ -91,8 +91,10 @@ def peak_ages(shown: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sex", "age_band", "victims", "share"])
 
 
-def _ward_shares(out: SectionResult, name: str, frame: pd.DataFrame, fy: str, prev: str) -> pd.DataFrame:
-    table = by_key(frame, ["ward_code", "ward_name"], fy, prev)
+def _ward_shares(out: SectionResult, name: str, frame: pd.DataFrame, fy: str, prev: str,
+                 geography: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts by ward with every ward of the area a row (so the Benjamini-Hochberg correction runs over all)."""
+    table = by_key(frame, ["ward_code", "ward_name"], fy, prev, every=geography)
     out.tables[name] = table
     return table
 
@@ -104,7 +106,7 @@ def _asb(out: SectionResult, data: Dataset, params: Params, centre: str | None) 
     for row in types.itertuples():
         out.add_figure(f"asb_{row.asb_type}_share", row.share, f"Police-recorded ASB: {row.asb_type} share", "share", decimals=0)
     police = data.asb[data.asb["recorded_by"] == "police"]
-    wards = _ward_shares(out, "asb_wards", police, fy, prev)
+    wards = _ward_shares(out, "asb_wards", police, fy, prev, data.geography)
     said = [f"Of police-recorded ASB with a type, {narrative.fmt_list([f'{narrative.fmt_pct(r.share, 0)} was {r.asb_type}' for r in types.itertuples() if r.share is not None])}."]
     if centre is not None and (wards["ward_name"] == centre).any():
         row = wards[wards["ward_name"] == centre].iloc[0]
@@ -113,8 +115,8 @@ def _asb(out: SectionResult, data: Dataset, params: Params, centre: str | None) 
     return said
 
 
-def _fly_tipping(out: SectionResult, fly: pd.DataFrame, fy: str, prev: str) -> list[str]:
-    wards = _ward_shares(out, "fly_tipping_wards", fly, fy, prev)
+def _fly_tipping(out: SectionResult, fly: pd.DataFrame, fy: str, prev: str, geography: pd.DataFrame) -> list[str]:
+    wards = _ward_shares(out, "fly_tipping_wards", fly, fy, prev, geography)
     for row in wards.itertuples():
         out.add_figure(f"fly_tipping_{slug(row.ward_name)}_share", row.share, f"{row.ward_name}: share of fly-tipping", "share")
     if wards.empty or wards["current"].sum() == 0:
@@ -140,8 +142,9 @@ def _victims(out: SectionResult, victims: pd.DataFrame, fy: str, threshold: int)
     return said
 
 
-def _drugs(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, centre_code: str | None, centre: str | None) -> list[str]:
-    wards = _ward_shares(out, "drug_wards", crimes[grouping_mask(crimes, "drugs")], fy, prev)
+def _drugs(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, centre_code: str | None, centre: str | None,
+           geography: pd.DataFrame) -> list[str]:
+    wards = _ward_shares(out, "drug_wards", crimes[grouping_mask(crimes, "drugs")], fy, prev, geography)
     if centre_code is None or centre is None:
         return []
     row = wards[wards["ward_code"] == centre_code]
@@ -195,9 +198,9 @@ def priority_2(data: Dataset, params: Params) -> SectionResult:
     return finish(out, {
         "shoplifting": [said["shoplifting"]],
         "asb": [said["asb"], said["council_asb"], *_asb(out, data, params, centre)],
-        "fly_tipping": [said["fly_tipping"], *_fly_tipping(out, data.fly_tipping, fy, prev)],
+        "fly_tipping": [said["fly_tipping"], *_fly_tipping(out, data.fly_tipping, fy, prev, data.geography)],
         "victims": _victims(out, data.victims, fy, params.disclosure_threshold),
         "alcohol": [narrative.share_sentence("Alcohol-related crime in night-time-economy hours", int(alcohol["crimes"].iloc[0]),
                                              int(alcohol["crimes"].sum()), "alcohol-related crime")],
-        "drugs": [said["drugs"], *_drugs(out, crimes, fy, prev, centre_code, centre)],
+        "drugs": [said["drugs"], *_drugs(out, crimes, fy, prev, centre_code, centre, data.geography)],
     })
