@@ -24,7 +24,7 @@ from ccsp_analysis.taxonomy import HO_OFFENCES
 log = logging.getLogger(__name__)
 
 #: Bump when the canonical tables change shape, so old caches are not reused.
-DATASET_VERSION = 2
+DATASET_VERSION = 3  # 3: meta.json holds each table's SHA-256
 TABLES = ("geography", "population", "population_by_age", "mid_year", "census_2011", "imd", "boundaries",
           "crimes", "street", "asb", "victims", "fly_tipping", "services", "incidents", "nrm", "survey",
           "reoffending", "funding", "most_similar_group", "audit", "coverage")
@@ -105,28 +105,64 @@ def synthetic_inputs(params: Params) -> list[str]:
 
 
 def load(params: Params, *, rebuild: bool = False) -> Dataset:
-    """The dataset for ``params``: read from the cache when its inputs are unchanged, else built and cached."""
+    """The dataset for ``params``: read from the cache when its inputs are unchanged, else built and cached.
+
+    A cached table whose checksum no longer matches (a damaged or half-copied cache) is not
+    trusted: the dataset is built again, with a warning.
+    """
     key, inputs = identify(params)
     folder = cache_root(params) / key
     if not rebuild and (folder / "meta.json").exists():
-        log.info("dataset %s read from cache", key)
-        tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
-        return Dataset(tables, key, inputs)
+        tables, problem = _read_cache(folder)
+        if tables is not None:
+            log.info("dataset %s read from cache", key)
+            return Dataset(tables, key, inputs)
+        log.warning("the cached dataset in %s cannot be used (%s); building it again", folder, problem)
     ds = build(params, key=key, inputs=inputs)
     _write_cache(ds, folder)
     return ds
 
 
+def _read_cache(folder: Path) -> tuple[dict[str, pd.DataFrame] | None, str]:
+    """The cached tables, or None and why when a checksum does not match or a file cannot be read."""
+    from ccsp_analysis.hashing import file_sha256
+
+    try:
+        sums = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("sha256", {})
+    except (OSError, ValueError) as exc:
+        return None, f"meta.json unreadable: {exc}"
+    tables = {}
+    for name in TABLES:
+        path = folder / f"{name}.parquet"
+        try:
+            if sums.get(name) != file_sha256(path):
+                return None, f"{path.name} does not match its checksum"
+            tables[name] = pd.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 -- any unreadable file means: build again
+            return None, f"{path.name}: {type(exc).__name__}: {exc}"
+    return tables, ""
+
+
 def _write_cache(ds: Dataset, folder: Path) -> None:
+    """Write the tables (with their checksums) to a unique temporary folder, then rename it into place,
+    so a concurrent run never reads a half-written cache."""
+    from ccsp_analysis.hashing import file_sha256
+
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
     try:
+        sums = {}
         for name, frame in ds.tables.items():
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "meta.json").write_text(json.dumps({"key": ds.key, "inputs": ds.inputs}, indent=2))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
+            sums[name] = file_sha256(tmp / f"{name}.parquet")
+        (tmp / "meta.json").write_text(json.dumps({"key": ds.key, "inputs": ds.inputs, "sha256": sums}, indent=2))
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # a previous (or damaged) copy is there: swap it out, then remove it
+            old = Path(tempfile.mkdtemp(prefix=".old-", dir=folder.parent))
+            os.replace(folder, old / "cache")
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

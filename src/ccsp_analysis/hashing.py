@@ -52,11 +52,20 @@ class HashCache:
         return h.hexdigest()
 
     def save(self) -> None:
+        """Write the remembered hashes: to a unique temporary file, then renamed into place (concurrent runs
+        never see a half-written store)."""
         if self._dirty:
+            import tempfile
+
             self.store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.store.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._known))
-            os.replace(tmp, self.store)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.store.name}.", suffix=".tmp", dir=self.store.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(self._known))
+                os.replace(tmp, self.store)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
             self._dirty = False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,27 @@ def test_synthetic_inputs(project):
     # a manifest in data/ marks every input it lists; the lookup is named once
     write_manifest(project / "data", {"generator": "test"})
     assert dataset.synthetic_inputs(params) == ["police_uk", "partner_crimes", "lsoa_ward_lookup", "population"]
+
+
+def test_a_damaged_cache_is_detected_and_rebuilt_with_a_warning(project, monkeypatch, caplog):
+    monkeypatch.setenv("CCSP_CACHE_DIR", str(project / "cache"))
+    params = load_params(project / "params" / "2023-24.yaml")
+    first = dataset.load(params)
+    table = project / "cache" / first.key / "crimes.parquet"
+    table.write_bytes(table.read_bytes()[:-40] + b"\0" * 40)  # a damaged file, same size
+    with caplog.at_level("WARNING", logger="ccsp_analysis.dataset"):
+        again = dataset.load(params)
+    assert len(again.crimes) == 2 and "crimes.parquet does not match its checksum" in caplog.text
+    # rebuilt in place: the next load reads the cache again without a warning
+    caplog.clear()
+    monkeypatch.setattr(dataset, "build", lambda *a, **k: pytest.fail("built again although the cache is whole"))
+    assert len(dataset.load(params).crimes) == 2 and "cannot be used" not in caplog.text
+    assert not list((project / "cache").glob(".build-*")) and not list((project / "cache").glob(".old-*"))
+
+
+def test_hash_store_is_written_whole_with_no_temporary_file_left(project, monkeypatch):
+    monkeypatch.setenv("CCSP_CACHE_DIR", str(project / "cache"))
+    dataset.identify(load_params(project / "params" / "2023-24.yaml"))
+    store = project / "cache" / "input-hashes.json"
+    assert store.is_file() and json.loads(store.read_text())
+    assert [p.name for p in (project / "cache").iterdir() if p.name.endswith(".tmp")] == []
