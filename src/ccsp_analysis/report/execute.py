@@ -13,6 +13,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import logging
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -103,8 +104,10 @@ class KernelPool:
 
     async def _start(self):
         km = _manager_class()(kernel_name=self.kernel_name)
-        await km.start_kernel(cwd=str(self.cwd))
-        self._managers.append(km)
+        self._managers.append(km)  # before it starts: a cancelled start must still be killed
+        # the kernel's own stdout/stderr (start-up and shutdown chatter) stay out of the user's terminal;
+        # everything a notebook prints reaches its outputs through the kernel's messages
+        await km.start_kernel(cwd=str(self.cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kc = km.client()
         kc.start_channels()
         await kc.wait_for_ready(timeout=120)
@@ -223,8 +226,11 @@ class KernelPool:
         for km in list(self._managers):
             try:
                 await km.shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 -- not (yet) a running kernel: kill its process if it has one
                 log.debug("kernel kill", exc_info=True)
+                process = getattr(getattr(km, "provisioner", None), "process", None)
+                if process is not None and process.poll() is None:
+                    process.kill()
             self._managers.remove(km)
 
     def __enter__(self) -> KernelPool:

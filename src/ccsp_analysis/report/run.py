@@ -196,12 +196,19 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        (staging / "notebooks").mkdir(parents=True)
+        lock = _lock(target)
     except OSError as exc:
         raise RunError(f"cannot write the report under {target.parent}: {exc.strerror or exc}; "
                        "choose another folder with --outputs or free some space") from None
-    handler = logging.FileHandler(staging / "run.log", encoding="utf-8")
+    try:
+        _remove_debris(target)
+        (staging / "notebooks").mkdir(parents=True)
+        handler = logging.FileHandler(staging / "run.log", encoding="utf-8")
+    except OSError as exc:
+        _unlock(lock)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RunError(f"cannot write the report under {target.parent}: {exc.strerror or exc}; "
+                       "choose another folder with --outputs or free some space") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     pkg_log = logging.getLogger("ccsp_analysis")
     pkg_log.addHandler(handler)
@@ -215,6 +222,46 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     finally:
         pkg_log.removeHandler(handler)
         handler.close()
+        _unlock(lock)
+
+
+def _lock(target: Path):
+    """Hold the lock of one area and period (``.<period>.lock`` beside the report); a second run of the same
+    report at the same time is refused with a clear message instead of racing this one."""
+    import fcntl
+
+    path = target.with_name(f".{target.name}.lock")
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 -- held for the whole run
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise RunError(f"another run of this report is in progress ({holder}, writing {target}); wait for it to "
+                       "finish, or stop it, and run again") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"process {os.getpid()}")
+    fh.flush()
+    return fh
+
+
+def _unlock(fh) -> None:
+    try:
+        fh.close()  # closing the file releases the lock
+    except OSError:
+        pass
+
+
+def _remove_debris(target: Path) -> None:
+    """Remove staging and swap folders that runs which died (killed, power cut) left beside the report.
+
+    Called with the report's lock held, so no live run of this report owns them."""
+    for path in target.parent.glob(f".{target.name}.*"):
+        if path.is_dir() and (".staging-" in path.name or ".old-" in path.name):
+            log.info("removing %s, left by a run that did not finish", path)
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class _Run:
