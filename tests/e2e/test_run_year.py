@@ -354,3 +354,15 @@ def test_index_has_at_most_one_signal_line_per_measure_and_agrees_with_the_secti
             for r in table[table["direction"].isin(["UP", "DOWN"])].itertuples():
                 section_rows.setdefault(r.label, r.direction)
     assert index_rows == section_rows
+
+
+def test_published_folder_carries_no_local_path(root, run_dir):
+    """Everything under outputs/<area>/<year>/ may be published: no absolute path of this machine in any file."""
+    local = [str(root), str(run_dir.parent.parent)]
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        for prefix in local:
+            assert prefix.encode() not in data, f"{path.relative_to(run_dir)} holds {prefix}"
+    params = json.loads((run_dir / "params.json").read_text())
+    assert params["sources"]["partner_crimes"] == "data/demo/partner/crimes.csv"
+    assert params["params_file"] == "params/2023-24.yaml"

@@ -209,7 +209,9 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
         shutil.rmtree(staging, ignore_errors=True)
         raise RunError(f"cannot write the report under {target.parent}: {exc.strerror or exc}; "
                        "choose another folder with --outputs or free some space") from None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_RelativeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                            {str(staging): target.name, str(target): target.name,
+                                             f"{root}{os.sep}": "", str(target.parent) + os.sep: ""}))
     pkg_log = logging.getLogger("ccsp_analysis")
     pkg_log.addHandler(handler)
     if pkg_log.level == logging.NOTSET or pkg_log.level > logging.INFO:
@@ -223,6 +225,20 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
         pkg_log.removeHandler(handler)
         handler.close()
         _unlock(lock)
+
+
+class _RelativeFormatter(logging.Formatter):
+    """run.log is published beside the report: local folder names become relative ones."""
+
+    def __init__(self, fmt: str, replace: dict[str, str]) -> None:
+        super().__init__(fmt)
+        self._replace = sorted(replace.items(), key=lambda kv: -len(kv[0]))  # longest first
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for old, new in self._replace:
+            text = text.replace(old, new)
+        return text
 
 
 def _lock(target: Path):
@@ -299,9 +315,9 @@ class _Run:
         from ccsp_analysis.sections import store
 
         p = self.params
-        log.info("run %s with parameters %s", p.period, p.model_dump_json())
-        self.params_path = store.write_params(self.staging, p)
-        self.snapshot = json.loads(p.model_dump_json())
+        self.snapshot = store.relative_paths(json.loads(p.model_dump_json()), self.root)  # no local folder names
+        log.info("run %s with parameters %s", p.period, json.dumps(self.snapshot))
+        self.params_path = store.write_params(self.staging, p, self.root)
         self.package = package_hash()
         self.dataset_key, self.inputs = dataset.identify(p)
         self.results_key = _sha(self.snapshot, self.dataset_key, self.package, self.names, self.allow_partial)
@@ -467,4 +483,7 @@ class _Run:
             "reused": [n for n, o in self.outcomes.items() if o.reused],
             "sections": [asdict(o) for o in self.outcomes.values()],
         }
-        (self.staging / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(run, indent=2) + "\n"
+        for local in (str(self.staging), f"{self.root}{os.sep}"):  # error messages may name local paths
+            text = text.replace(local, "" if local.endswith(os.sep) else self.target.name)
+        (self.staging / "run.json").write_text(text, encoding="utf-8")

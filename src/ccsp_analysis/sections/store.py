@@ -63,10 +63,29 @@ def result_hash(result: SectionResult) -> str:
     return h.hexdigest()
 
 
-def write_params(folder: Path, params: Params) -> Path:
-    """Write the validated parameters as ``params.json`` in ``folder``; return its path."""
+def relative_paths(value, root: Path):
+    """``value`` (JSON-like: dicts, lists, strings) with every absolute path made relative to ``root``,
+    so files meant for publication carry no local folder names."""
+    if isinstance(value, dict):
+        return {k: relative_paths(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [relative_paths(v, root) for v in value]
+    if isinstance(value, str) and os.path.isabs(value):
+        try:
+            return Path(os.path.relpath(value, root)).as_posix()
+        except ValueError:  # another drive (Windows): keep only the file name
+            return Path(value).name
+    return value
+
+
+def write_params(folder: Path, params: Params, root: Path | None = None) -> Path:
+    """Write the validated parameters as ``params.json`` in ``folder`` (paths relative to ``root``, the
+    project, when given); return its path."""
     path = folder / PARAMS_FILE
-    path.write_text(params.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    data = json.loads(params.model_dump_json())
+    if root is not None:
+        data = relative_paths(data, root)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
 
 
