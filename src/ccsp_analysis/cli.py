@@ -87,6 +87,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     data = dataset.load(params, rebuild=args.rebuild)
     audit = data_audit(data, params)
+    if args.json:
+        import json
+
+        from ccsp_analysis.sections.data_audit import audit_record
+
+        record = audit_record(data, params, audit)
+        print(json.dumps(record, indent=2))
+        return 0 if record["passed"] else 1
     print(audit.tables["checks"].to_string(index=False))
     print(audit.tables["dropped"].to_string(index=False))
     return 0 if audit.tables["checks"]["passed"].all() else 1
@@ -132,7 +140,9 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fetch)
     c = dsub.add_parser("check", help="validate a year's inputs and print the audit checks")
     c.add_argument("params")
-    c.add_argument("--rebuild", action="store_true")
+    c.add_argument("--rebuild", action="store_true", help="build the dataset again even when cached")
+    c.add_argument("--json", action="store_true", help="print the audit as JSON (rows read, kept and dropped by "
+                   "reason per source, repeated IDs and identical rows, months covered and missing, every check)")
     c.set_defaults(func=cmd_check)
     lab = sub.add_parser("lab", help="open JupyterLab on notebooks/")
     lab.add_argument("--dir", type=Path, default=Path("notebooks"))

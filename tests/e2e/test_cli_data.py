@@ -53,3 +53,14 @@ def test_demo_on_real_geography(shared_data, tmp_path):
     assert len(lookup) == 1 + 203 and all(line.startswith("E01") for line in lookup[1:])  # Coventry's 203 LSOAs (2021)
     pop = sum(int(line.split(",")[0]) for line in (out / "ons" / "census2021_ts001_lsoa.csv").read_text().splitlines()[1:])
     assert pop == 345_312  # Census 2021 TS001 over Coventry's LSOAs (PROVENANCE.md)
+
+
+def test_check_json_is_machine_readable_and_exits_by_its_checks(chdir_root, demo_dir, capsys):
+    import json
+
+    assert main(["data", "check", "2023-24", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["passed"] is True and {s["source"] for s in record["sources"]} >= {"police_uk", "partner_crimes"}
+    police = next(s for s in record["sources"] if s["source"] == "police_uk")
+    assert police["rows_read"] == police["rows_kept"] + sum(police["rows_dropped"].values())
+    assert all(c["missing"] == [] for c in record["coverage"]) and len(record["police_uk_repeats"]) > 0

@@ -89,12 +89,67 @@ def validation_checks(data: Dataset, params: Params) -> pd.DataFrame:
     return table
 
 
+def repeated_rows(data: Dataset) -> pd.DataFrame:
+    """data.police.uk rows of the area by monthly file: repeated Crime IDs and fully identical rows.
+
+    Real files repeat some Crime IDs and hold identical anti-social behaviour rows (which have no
+    ID); the counts keep every row as published, and this table reports them, month by month.
+    """
+    street = data.street
+    columns = ["month", "rows", "repeated_crime_ids", "rows_with_repeated_ids", "identical_rows"]
+    if street.empty:
+        return pd.DataFrame(columns=columns)
+    ids = street["crime_id"].fillna("")
+    with_id = street[ids != ""]
+    rows = []
+    for month, group in street.groupby("month", sort=True):
+        ided = with_id[with_id["month"] == month]
+        counts = ided["crime_id"].value_counts()
+        repeated = counts[counts > 1]
+        rows.append({"month": f"{month:%Y-%m}", "rows": len(group), "repeated_crime_ids": int(len(repeated)),
+                     "rows_with_repeated_ids": int(repeated.sum()),
+                     "identical_rows": int(group.duplicated(keep="first").sum())})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def audit_record(data: Dataset, params: Params, audit: SectionResult | None = None) -> dict:
+    """The data audit as one JSON-able record (``ccsp data check --json``): per source the rows read, kept and
+    dropped by reason; repeated IDs and identical rows; months covered and missing; every check."""
+    audit = audit or data_audit(data, params)
+    root = params.params_file.parent.parent if params.params_file else None
+    sources = []
+    for source, rows in data.audit.groupby("source", sort=False):
+        totals = rows[rows["rows_read"] > 0]
+        dropped = rows[rows["rows_dropped"] > 0].groupby("reason")["rows_dropped"].sum()
+        path = getattr(params.sources, source, None)
+        kept = int(totals["rows_kept"].min()) if len(totals) else 0  # after every filter of the source
+        sources.append({"source": source, "file": _shown_path(Path(path), root) if path else None,
+                        "rows_read": kept + int(dropped.sum()), "rows_kept": kept,
+                        "rows_dropped": {str(k): int(v) for k, v in dropped.items()}})
+    months = coverage.required_months(params)
+    gaps = {g.source: g for g in coverage.coverage_gaps(data, params)}
+    covered = [{"source": s, "months": f"{months[0]:%Y-%m} to {months[-1]:%Y-%m}",
+                "missing": [f"{m:%Y-%m}" for m in gaps[s].months] if s in gaps else []}
+               for s in coverage.monthly_sources(data, params)]
+    checks = [{"check": r.check, "passed": bool(r.passed)} for r in audit.tables["checks"].itertuples()]
+    repeated = audit.tables["repeated_rows"]
+    return {
+        "area": params.area.name, "period": params.period, "comparison": params.comparison,
+        "sources": sources,
+        "police_uk_repeats": repeated.to_dict("records"),
+        "coverage": covered,
+        "checks": checks,
+        "passed": all(c["passed"] for c in checks),
+    }
+
+
 def data_audit(data: Dataset, params: Params) -> SectionResult:
     """All the data-audit tables for the run."""
     out = SectionResult()
     out.tables["sources"] = sources_table(data, params)
     out.tables["dropped"] = dropped_rows(data)
     out.tables["coverage"] = monthly_coverage(data, params)
+    out.tables["repeated_rows"] = repeated_rows(data)
     if data.crimes["source"].eq("partner").any():
         out.tables["police_vs_partner"] = police_vs_partner(data, params)
     checks = validation_checks(data, params)

@@ -1,0 +1,67 @@
+"""Tests for sections/data_audit.py: repeated rows reported (never dropped) and the JSON audit record."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.params import Params
+from ccsp_analysis.sections import data_audit as da
+
+
+def _params() -> Params:
+    return Params.model_validate({
+        "area": {"name": "A", "slug": "a", "la_code": "E08000026", "lsoa_name_prefix": "A ", "force": "f"},
+        "period": "2023-24", "sources": {"police_uk": "police", "lsoa_ward_lookup": "x", "population": "x"}})
+
+
+def _street() -> pd.DataFrame:
+    # April 2023: crime ID "a" three times (once an identical copy), "b" once, and two identical ASB rows
+    # (no ID); May 2023: "c" twice with different locations. Like real police.uk files.
+    rows = [("a", "2023-04-01", "On or near X", "Burglary"), ("a", "2023-04-01", "On or near X", "Burglary"),
+            ("a", "2023-04-01", "On or near Y", "Burglary"), ("b", "2023-04-01", "On or near X", "Robbery"),
+            ("", "2023-04-01", "On or near Z", "Anti-social behaviour"),
+            ("", "2023-04-01", "On or near Z", "Anti-social behaviour"),
+            ("c", "2023-05-01", "On or near X", "Shoplifting"), ("c", "2023-05-01", "On or near W", "Shoplifting")]
+    frame = pd.DataFrame(rows, columns=["crime_id", "month", "location", "crime_type"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def test_repeated_ids_and_identical_rows_are_counted_by_month_by_hand():
+    table = da.repeated_rows(Dataset({"street": _street()}, "k"))
+    assert table.to_dict("records") == [
+        # April: 6 rows; ID "a" repeated (3 rows); identical: the 2nd "a" row and the 2nd ASB row
+        {"month": "2023-04", "rows": 6, "repeated_crime_ids": 1, "rows_with_repeated_ids": 3, "identical_rows": 2},
+        # May: "c" twice at two locations: repeated, not identical
+        {"month": "2023-05", "rows": 2, "repeated_crime_ids": 1, "rows_with_repeated_ids": 2, "identical_rows": 0},
+    ]
+
+
+def test_audit_record_is_json_with_sources_coverage_and_checks():
+    months = pd.date_range("2022-04-01", "2024-03-01", freq="MS")
+    crimes = pd.DataFrame({"month": months[1:], "ward_code": "W1", "crime_ref": [str(i) for i in range(23)],
+                           "source": "police_uk"})
+    data = Dataset({
+        "street": _street(), "crimes": crimes,
+        "asb": pd.DataFrame({"month": months, "recorded_by": "police"}),
+        "population": pd.DataFrame({"population": [100]}),
+        "audit": pd.DataFrame([
+            {"source": "police_uk", "file": "2023-04-f-street.csv", "rows_read": 0, "rows_kept": 0, "rows_dropped": 4,
+             "reason": "outside area"},
+            {"source": "police_uk", "file": "police", "rows_read": 8, "rows_kept": 8, "rows_dropped": 0,
+             "reason": "small area outside the partnership"}]),
+        "coverage": pd.DataFrame({"month": months, "rows": 1, "source": "police_uk crimes"}),
+    }, "k")
+    record = json.loads(json.dumps(da.audit_record(data, _params())))
+    # 8 kept + 4 dropped outside the area = 12 read
+    assert record["sources"] == [{"source": "police_uk", "file": "police", "rows_read": 12, "rows_kept": 8,
+                                  "rows_dropped": {"outside area": 4}}]
+    crime_cover = [c for c in record["coverage"] if c["source"].startswith("recorded crime")][0]
+    assert crime_cover == {"source": "recorded crime (data.police.uk)", "months": "2022-04 to 2024-03",
+                           "missing": ["2022-04"]}
+    assert record["passed"] is False and any(not c["passed"] and "missing April 2022" in c["check"]
+                                             for c in record["checks"])
+    assert record["police_uk_repeats"][0]["identical_rows"] == 2
