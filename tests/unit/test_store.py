@@ -80,3 +80,27 @@ def test_section_result_computes_alone_and_loads_what_a_run_stored(root, demo_di
 def test_section_result_refuses_an_unknown_section(root):
     with pytest.raises(RunError, match="unknown section"):
         store.section_result(root / "params" / "2023-24.yaml", "99_nothing")
+
+
+def test_a_misspelt_parameter_is_named_with_the_real_ones():
+    # what papermill leaves in a notebook run with `-p param_path ...`: the default params_path and
+    # the misspelt name; imported modules and functions are not parameters
+    import math
+
+    namespace = {"params_path": "../params/2023-24.yaml", "param_path": "params/2022-23.yaml", "In": [""],
+                 "Out": {}, "_": None, "math": math, "section_result": store.section_result}
+    assert store.unknown_parameters(namespace) == ["param_path"]
+    assert store.unknown_parameters({"params_path": "x", "In": [], "Out": {}}) == []
+
+
+def test_papermill_with_a_misspelt_parameter_fails_naming_it(root, demo_dir, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(root / "notebooks" / "01_key_findings.ipynb"),
+                           str(out), "-p", "param_path", "params/2022-23.yaml", "-k", "python3", "--cwd", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "parameter(s) it does not take: param_path" in proc.stdout + proc.stderr
+    assert "its parameters are: params_path" in proc.stdout + proc.stderr

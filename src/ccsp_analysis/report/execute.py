@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 KERNEL = "python3"
 #: Imported by every kernel as soon as it starts, while the parent computes.
 WARMUP = (
-    "import ccsp_analysis.sections, ccsp_analysis.presentation.charts, ccsp_analysis.presentation.maps, "
+    "import ccsp_analysis.sections.store, ccsp_analysis.presentation.charts, ccsp_analysis.presentation.maps, "
     "ccsp_analysis.presentation.tables\n"
     "import matplotlib.pyplot\n"
 )

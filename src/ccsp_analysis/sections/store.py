@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ccsp_analysis.errors import RunError
-from ccsp_analysis.params import Params, load_params
+from ccsp_analysis.params import SECTION_TITLES, Params, load_params
 from ccsp_analysis.result import SectionResult
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,21 @@ def resolve_params_path(params_path: str | Path) -> Path:
     return path
 
 
+#: The parameters every section notebook takes (its ``parameters`` cell).
+NOTEBOOK_PARAMETERS = ("params_path",)
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython"}
+_PARAMETER_TYPES = (str, int, float, bool, list, dict, type(None))
+
+
+def unknown_parameters(namespace: dict) -> list[str]:
+    """Names a notebook's namespace holds that look like parameters papermill injected but the notebook does
+    not take (e.g. ``param_path`` for ``params_path``): plain values that are not the notebook's parameters,
+    IPython's own names or private names. Imported modules and functions are not parameters."""
+    return sorted(k for k, v in namespace.items()
+                  if not k.startswith("_") and k not in NOTEBOOK_PARAMETERS and k not in _IPYTHON_NAMES
+                  and isinstance(v, _PARAMETER_TYPES))
+
+
 def section_result(params_path: str | Path, name: str) -> tuple[Params, SectionResult]:
     """The parameters and result a section's notebook shows.
 
@@ -144,14 +159,23 @@ def section_result(params_path: str | Path, name: str) -> tuple[Params, SectionR
     name
         The section (the notebook's file stem), e.g. ``"01_key_findings"``.
     """
-    from ccsp_analysis import dataset  # the notebook opened alone: compute here
-    from ccsp_analysis.sections.registry import REGISTRY, compute_sections
+    import inspect
 
-    if name not in REGISTRY:
-        raise RunError(f"unknown section '{name}'; known: {list(REGISTRY)}")
+    caller = inspect.currentframe().f_back
+    if caller is not None and caller.f_globals.get("__name__") == "__main__":  # a notebook or script
+        extra = unknown_parameters(caller.f_globals)
+        if extra:
+            raise RunError(f"notebook {name} was given parameter(s) it does not take: {', '.join(extra)}; "
+                           f"its parameters are: {', '.join(NOTEBOOK_PARAMETERS)} "
+                           "(e.g. papermill ... -p params_path params/2022-23.yaml)")
+    if name not in SECTION_TITLES:
+        raise RunError(f"unknown section '{name}'; known: {list(SECTION_TITLES)}")
     path = resolve_params_path(params_path)
-    if path.suffix == ".json":
+    if path.suffix == ".json":  # a run's stored result: nothing to compute
         return read_params(path), load_result(path.parent, name)
+    from ccsp_analysis import dataset  # the notebook opened alone: compute here
+    from ccsp_analysis.sections.registry import compute_sections
+
     params = load_params(path if path.exists() else params_path)
     data = dataset.load(params)
     names = [n for n in params.sections if n != name and name == "09_reconciliation"] + [name]
