@@ -19,19 +19,26 @@ class Offence:
 
 
 _VSO = "Violence and sexual offences"
+# Codes and descriptions are the Home Office Counting Rules for Recorded Crime (HOCR) classifications;
+# the groups are the HOCR / ONS offence groups. Codes the HOCR no longer uses (e.g. 8A, withdrawn when
+# assault with injury became 8N) are not listed, so an extract carrying one is rejected by the reader.
 _OFFENCE_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("1", "Murder", "Homicide", _VSO),
     ("4.1", "Manslaughter", "Homicide", _VSO),
     ("5D", "Assault with intent to cause serious harm", "Violence with injury", _VSO),
     ("8N", "Assault with injury", "Violence with injury", _VSO),
+    ("8P", "Racially or religiously aggravated assault with injury", "Violence with injury", _VSO),
     ("105A", "Assault without injury (common assault and battery)", "Violence without injury", _VSO),
+    ("105B", "Racially or religiously aggravated assault without injury", "Violence without injury", _VSO),
     ("104", "Assault without injury on a constable", "Violence without injury", _VSO),
-    ("3A", "Threats to kill", "Violence without injury", _VSO),
+    ("3A", "Conspiracy to murder", "Violence without injury", _VSO),
+    ("3B", "Threats to kill", "Violence without injury", _VSO),
     ("11A", "Cruelty to children/young persons", "Violence without injury", _VSO),
     ("8L", "Harassment", "Stalking and harassment", _VSO),
+    ("8M", "Racially or religiously aggravated harassment", "Stalking and harassment", _VSO),
     ("8Q", "Stalking", "Stalking and harassment", _VSO),
-    ("8R", "Controlling or coercive behaviour", "Stalking and harassment", _VSO),
-    ("8M", "Malicious communications", "Stalking and harassment", _VSO),
+    ("8R", "Malicious communications", "Stalking and harassment", _VSO),
+    ("8U", "Controlling or coercive behaviour", "Stalking and harassment", _VSO),
     ("19C", "Rape of a female aged 16 and over", "Rape", _VSO),
     ("19D", "Rape of a female child under 16", "Rape", _VSO),
     ("19F", "Rape of a male aged 16 and over", "Rape", _VSO),
@@ -62,10 +69,11 @@ _OFFENCE_ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("92D", "Possession of controlled drugs (excluding cannabis)", "Drug offences", "Drugs"),
     ("92E", "Possession of controlled drugs (cannabis)", "Drug offences", "Drugs"),
     ("92C", "Other drug offences", "Drug offences", "Drugs"),
-    ("10A", "Possession of article with blade or point", "Possession of weapons offences", "Possession of weapons"),
-    ("8A", "Possession of firearms with intent", "Possession of weapons offences", "Possession of weapons"),
-    ("81", "Other firearms offences", "Possession of weapons offences", "Possession of weapons"),
+    ("10A", "Possession of firearms with intent", "Possession of weapons offences", "Possession of weapons"),
+    ("10B", "Possession of firearms offences", "Possession of weapons offences", "Possession of weapons"),
     ("10C", "Possession of other weapons", "Possession of weapons offences", "Possession of weapons"),
+    ("10D", "Possession of article with blade or point", "Possession of weapons offences", "Possession of weapons"),
+    ("81", "Other firearms offences", "Possession of weapons offences", "Possession of weapons"),
     ("9A", "Public fear, alarm or distress", "Public order offences", "Public order"),
     ("9B", "Racially or religiously aggravated public fear, alarm or distress", "Public order offences", "Public order"),
     ("66", "Other offences against the State or public order", "Public order offences", "Public order"),
@@ -80,6 +88,10 @@ HO_OFFENCES: dict[str, Offence] = {row[0]: Offence(*row) for row in _OFFENCE_ROW
 #: Sub-groupings used when naming possession against supply of drugs.
 DRUG_POSSESSION_CODES = ("92D", "92E")
 DRUG_SUPPLY_CODES = ("92A",)
+
+#: The racially or religiously aggravated offences (Crime and Disorder Act 1998 ss.29-32) among the
+#: codes above: hate crimes by definition (HOCR), whether or not the extract fills ``hate_strand``.
+AGGRAVATED_CODES = ("8P", "105B", "8M", "9B")
 
 #: Night-time-economy hours (20:00 to 05:59), used for alcohol-related crime.
 NTE_HOURS: tuple[int, ...] = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)
@@ -136,7 +148,7 @@ GROUPINGS: dict[str, Grouping] = {
     "other_sexual": Grouping("Other sexual offences", ho_groups=("Other sexual offences",)),
     "stalking_harassment": Grouping("Stalking and harassment", ho_groups=("Stalking and harassment",)),
     "vawg": Grouping("Violence against women and girls", ho_groups=("Rape", "Other sexual offences", "Stalking and harassment"), flags=("domestic_abuse", "honour_based_abuse"), victim_sex="F", definition="crimes against female victims that are domestic abuse, honour-based abuse, sexual offences, or stalking and harassment"),
-    "hate_crime": Grouping("Hate crime", hate=True),
+    "hate_crime": Grouping("Hate crime", ho_codes=AGGRAVATED_CODES, hate=True, definition="crimes with a hate strand, and the racially or religiously aggravated offences (hate crimes by definition, strand given or not)"),
     "drugs": Grouping("Drug offences", ho_groups=("Drug offences",), police_categories=("Drugs",)),
     "drug_possession": Grouping("Drug possession", ho_codes=DRUG_POSSESSION_CODES),
     "drug_supply": Grouping("Drug supply (trafficking)", ho_codes=DRUG_SUPPLY_CODES),

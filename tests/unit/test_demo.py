@@ -83,6 +83,42 @@ def test_top_offences_order(crimes, figures):
     assert (first, second) == ("105A", "46")  # assault and battery top, shoplifting second
 
 
+# Hate crime as the Home Office Counting Rules define it (hate crime annex): any crime with a hate
+# strand, and the racially or religiously aggravated offences, which are hate crimes by definition --
+# HOCR 8P (assault with injury), 105B (assault without injury), 8M (harassment) and 9B (public fear,
+# alarm or distress). HOCR 8R is malicious communications, not an aggravated offence.
+AGGRAVATED = {"8P", "105B", "8M", "9B"}
+
+
+def hate(r) -> bool:
+    return r["hate_strand"] != "" or r["ho_code"] in AGGRAVATED
+
+
+def test_hate_crime_matches_published(demo_dir, crimes, figures, published):
+    cur, prev = n(crimes, "2023-24", hate), n(crimes, "2022-23", hate)
+    assert pct(cur - prev, prev) == figures["hate_crime_change"]  # 990 against 1,000: -1.0%
+    race = n(crimes, "2023-24", lambda r: hate(r) and r["hate_strand"] == "race")
+    assert pct(race, cur) == figures["racial_hate_share"]  # 792 of 990: 80.0%
+    # 2015-16 performance report: police-recorded hate 467 = 379 hate crimes + 88 non-crime incidents
+    perf = {f["id"]: f["value"] for f in published["performance_report_2015_16_q4"]["figures"]}
+    with open(demo_dir / "partner" / "non_crime_incidents.csv", newline="") as fh:
+        nci = [r for r in csv.DictReader(fh) if fy_of(r["date"]) == "2015-16"]
+    police_nci = sum(r["incident_type"] == "hate" and r["recorded_by"] == "police" for r in nci)
+    assert n(crimes, "2015-16", hate) + police_nci == perf["hate_police_recorded"] == 467
+
+
+def test_aggravated_offences_carry_a_strand_and_codes_are_current(crimes):
+    # Every aggravated offence in the demo names its strand (race or religion, as the aggravation is
+    # racial or religious), so counting hate crime by strand alone gives the same figures.
+    strands = Counter(r["hate_strand"] for r in crimes if r["ho_code"] in AGGRAVATED)
+    assert strands and set(strands) <= {"race", "religion"}
+    codes = Counter(r["ho_code"] for r in crimes)
+    assert "8A" not in codes  # HOCR: no longer used
+    # the recoded offences: threats to kill 3B, blade or point 10D, firearms with intent 10A,
+    # malicious communications 8R, controlling or coercive behaviour 8U; no conspiracy to murder (3A)
+    assert {"3B", "10D", "10A", "8R", "8U", "8M"} <= set(codes) and "3A" not in codes
+
+
 def test_victims(crimes, figures):
     victims = [r for r in crimes if r["fy"] == "2023-24" and r["victim_sex"]]
     assert len(victims) == figures["offences_with_victim"]

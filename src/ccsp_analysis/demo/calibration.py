@@ -116,14 +116,17 @@ CELLS: tuple[Cell, ...] = (
     ("105A", 579, 604, "", "", "*", None, "", ""),
     ("105A", 296, 320, DA, "", "M", None, "", ""),
     ("104", 420, 500, "", "", "*", (20, 60), "", ""),
-    ("3A", 100, 110, DA, "", "F", None, "", ""),
-    ("3A", 150, 180, "", "", "M", None, "", ""),
-    ("3A", 200, 220, DA, "", "M", None, "", ""),
+    # Threats to kill (HOCR 3B).
+    ("3B", 100, 110, DA, "", "F", None, "", ""),
+    ("3B", 150, 180, "", "", "M", None, "", ""),
+    ("3B", 200, 220, DA, "", "M", None, "", ""),
     ("11A", 300, 335, "child_abuse", "", "*", (0, 15), "", ""),
     # Stalking and harassment: 3,625 with a female victim = 48.5% of VAWG (7,474; 2022-23: 8,124, -8.0%).
-    # Domestic abuse 5,738 = 14.9% of TRC (2022-23: 6,221, a decrease).
-    ("8R", 400, 430, DA, "", "F", None, "", ""),
-    ("8R", 60, 60, DA, "", "M", None, "", ""),
+    # Domestic abuse 5,738 = 14.9% of TRC (2022-23: 6,221, a decrease). HOCR codes: 8U controlling or
+    # coercive behaviour, 8L harassment, 8Q stalking, 8R malicious communications, 8M racially or
+    # religiously aggravated harassment (a hate crime by definition: every 8M row carries its strand).
+    ("8U", 400, 430, DA, "", "F", None, "", ""),
+    ("8U", 60, 60, DA, "", "M", None, "", ""),
     ("8L", 500, 560, DA, "", "F", None, "", ""),
     ("8L", 22, 31, f"{DA} honour_based_abuse", "", "F", (16, 40), "", ""),
     ("8L", 1500, 1792, "", "", "F", None, "", ""),
@@ -132,8 +135,8 @@ CELLS: tuple[Cell, ...] = (
     ("8Q", 300, 320, DA, "", "F", None, "", ""),
     ("8Q", 150, 170, "", "", "F", None, "", ""),
     ("8Q", 50, 55, "", "", "M", None, "", ""),
-    ("8M", 753, 800, "", "", "F", None, "", ""),
-    ("8M", 250, 260, "", "", "M", None, "", ""),
+    ("8R", 753, 800, "", "", "F", None, "", ""),
+    ("8R", 250, 260, "", "", "M", None, "", ""),
     ("8M", 82, 80, "", "race", "M", None, "", ""),
     # Sexual offences 1,100 (2022-23: 1,030, +6.8%): rape 460 (41.8%), other 640 (58.2%).
     ("19C", 120, 110, DA, "", "F", (18, 60), "", ""),
@@ -197,14 +200,18 @@ CELLS: tuple[Cell, ...] = (
     ("92E", 411, 504, "", "", "", None, "", ""),
     ("92C", 1, 2, "", "", "", None, "", ""),
     # Possession of weapons 1,307 (serious violence 5,576 = 8 + 2,911 + 1,350 + 1,307); SYV: 2 knife,
-    # 16 firearm without a victim (gun SYV 26 = 10 + 16, 1.6% of SYV).
-    ("10A", 2, 2, f"knife {SYV}", "", "", None, "", ""),
-    ("10A", 948, 998, "knife", "", "", None, "", ""),
+    # 16 firearm without a victim (gun SYV 26 = 10 + 16, 1.6% of SYV). HOCR codes: 10D possession of an
+    # article with a blade or point, 81 other firearms offences, 10A possession of firearms with intent,
+    # 10C possession of other weapons.
+    ("10D", 2, 2, f"knife {SYV}", "", "", None, "", ""),
+    ("10D", 948, 998, "knife", "", "", None, "", ""),
     ("81", 16, 16, f"firearm {SYV}", "", "", None, "", ""),
     ("81", 44, 49, "firearm", "", "", None, "", ""),
-    ("8A", 30, 35, "firearm", "", "", None, "", ""),
+    ("10A", 30, 35, "firearm", "", "", None, "", ""),
     ("10C", 267, 280, "", "", "", None, "", ""),
-    # Public order. Hate crime 990 (2022-23: 1,000, -1.0%), race 792 (80.0%).
+    # Public order. Hate crime 990 (2022-23: 1,000, -1.0%), race 792 (80.0%). Hate crime is every row with
+    # a strand plus the aggravated offences (taxonomy.AGGRAVATED_CODES: 8P, 105B, 8M, 9B); the demo's
+    # aggravated rows (8M, 9B) all carry a strand, so the strand rows alone make the published counts.
     ("9B", 560, 565, "", "race", "*", None, "", ""),
     ("9A", 20, 20, "", "religion", "*", None, "", ""),
     ("9A", 30, 28, "", "sexual_orientation", "*", None, "", ""),

@@ -8,7 +8,7 @@ import pandas as pd
 from ccsp_analysis.demo import calibration as cal
 from ccsp_analysis.demo.geography import _round_to_total
 from ccsp_analysis.schemas import CRIME_FLAGS
-from ccsp_analysis.taxonomy import HO_OFFENCES, NTE_HOURS
+from ccsp_analysis.taxonomy import AGGRAVATED_CODES, HO_OFFENCES, NTE_HOURS
 
 #: Relative volume of crime by calendar month (Jan..Dec): a summer peak, a February dip.
 SEASON = np.array([0.95, 0.86, 0.97, 0.98, 1.04, 1.05, 1.09, 1.06, 1.02, 1.03, 0.99, 0.96])
@@ -29,7 +29,9 @@ def cells_for_year(start_year: int) -> pd.DataFrame:
         vary = np.random.default_rng(start_year).lognormal(0.0, 0.12, len(cells))
         n = _round_to_total(cells["n2022"].to_numpy() * vary, cal.TRC_BY_YEAR[start_year])
         slack = int(np.flatnonzero((cells["ho_code"] == "9A") & (cells["flags"] == "") & (cells["hate"] == "") & (cells["sex"] == ""))[0])
-        for pins, mask in ((cal.DA_CRIMES_PIN, cells["flags"].str.contains("domestic_abuse")), (cal.HATE_CRIMES_PIN, cells["hate"] != "")):
+        # hate crime as taxonomy counts it: a strand, or a racially or religiously aggravated offence
+        hate = (cells["hate"] != "") | cells["ho_code"].isin(AGGRAVATED_CODES)
+        for pins, mask in ((cal.DA_CRIMES_PIN, cells["flags"].str.contains("domestic_abuse")), (cal.HATE_CRIMES_PIN, hate)):
             if start_year in pins:
                 m = mask.to_numpy()
                 before = int(n[m].sum())
