@@ -367,8 +367,8 @@ class _Run:
         self.results_reused = True
         for n, error in self.context.errors.items():
             self.outcomes[n].status, self.outcomes[n].error = "failed", f"computing the section: {error}"
-        for n in self.results:
-            self._result_ready(n, self.results[n])
+        for n in self.results:  # the results are the previous run's: so are their hashes
+            self._result_ready(n, self.results[n], self.prev_sections.get(n, {}).get("result_hash"))
         self.phases.lap("load stored results")
 
     def _start_pool(self) -> None:
@@ -415,12 +415,12 @@ class _Run:
             self.say(f"{n}: failed while computing its tables ({error})")
         self.phases.lap("compute sections")
 
-    def _result_ready(self, name: str, result) -> None:
+    def _result_ready(self, name: str, result, known_hash: str | None = None) -> None:
         """A section's result is stored: reuse its executed notebook or queue it for execution."""
         from ccsp_analysis.sections import store
 
         o = self.outcomes[name]
-        o.result_hash = store.result_hash(result)
+        o.result_hash = known_hash or store.result_hash(result)
         o.execution_key = self._execution_key(name, o.result_hash)
         out = self.staging / "notebooks" / f"{name}.ipynb"
         if self._reusable_notebook(name, o.execution_key):

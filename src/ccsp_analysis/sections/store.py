@@ -48,8 +48,11 @@ def publishable(result: SectionResult) -> SectionResult:
 def _frame_digest(frame: pd.DataFrame, h) -> None:
     h.update(json.dumps([list(map(str, frame.columns)), list(map(str, frame.dtypes))]).encode())
     if len(frame):
-        h.update(pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str),
-                                            index=True).to_numpy().tobytes())
+        try:
+            values = pd.util.hash_pandas_object(frame, index=True)
+        except TypeError:  # cells pandas cannot hash (lists, dicts): hash their text
+            values = pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str), index=True)
+        h.update(values.to_numpy().tobytes())
 
 
 def result_hash(result: SectionResult) -> str:
