@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ccsp_analysis.disclosure import Register
 from ccsp_analysis.formatting import round_half_up
 
 FIGURE_KINDS = ("count", "pct_change", "share", "pct", "rate", "list", "money")
@@ -26,6 +27,9 @@ class SectionResult:
     exports: dict[str, str] = field(default_factory=dict)
     #: frames only the page's charts draw (boundaries, monthly series); not written to tables/
     plots: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the counts about people this section publishes, for disclosure control across the run
+    #: (:mod:`ccsp_analysis.people`); emptied once the run has applied it, so never stored with the counts
+    people: Register = field(default_factory=Register)
 
     def add_figure(self, fid: str, value, label: str, kind: str, decimals: int = 1, withheld: bool = False) -> None:
         """Record a headline figure; counts stay whole, others are rounded half-up to ``decimals``.
@@ -57,7 +61,10 @@ class SectionResult:
 
 
 def merge_figures(results: dict) -> pd.DataFrame:
-    """Every section's figures in one table; an id two sections give different values is an error."""
+    """Every section's figures in one table; an id two sections give different values is an error.
+
+    A figure withheld by one section (disclosure control) is withheld whichever section gives it.
+    """
     from ccsp_analysis.errors import RunError
 
     frames = [r.figures_frame().assign(section=n) for n, r in results.items()]
@@ -65,8 +72,9 @@ def merge_figures(results: dict) -> pd.DataFrame:
     for fid, grp in fig.groupby("id", sort=False):
         if grp["value"].astype(str).nunique() > 1:
             raise RunError(f"figure '{fid}' has different values in sections {list(grp['section'])}: {list(grp['value'])}")
+    withheld = set(fig.loc[fig["withheld"].fillna(False).astype(bool), "id"])
     fig = fig.drop_duplicates("id").reset_index(drop=True)
-    fig["withheld"] = fig["withheld"].fillna(False).astype(bool)
+    fig["withheld"] = fig["id"].isin(withheld)
     return fig
 
 

@@ -13,7 +13,7 @@ def _result(rows):
 
 
 def test_suppression_log_merges_sections_without_values():
-    results = {"03": _result([("03", "victims", "F", "10-14", "primary: below threshold 5")]),
+    results = {"03": _result([("03", "victims", "F", "10-14", "hidden to protect small numbers")]),
                "04": _result([]), "05": SectionResult()}
     log = suppression_log(results)
     assert len(log) == 1 and list(log.columns) == ["section", "table", "row", "column", "reason"]
@@ -21,11 +21,11 @@ def test_suppression_log_merges_sections_without_values():
 
 
 def test_appendix_has_one_h1_and_the_methods(root):
-    results = {"03": _result([("03", "victims", "F", "10-14", "primary: below threshold 5")])}
+    results = {"03": _result([("03", "victims", "F", "10-14", "hidden to protect small numbers")])}
     page = appendix_html(root, results, 5)
     assert len(re.findall(r"<h1\b", page)) == 1  # methods.md's own h1 is moved down a level
     assert "Comparing two periods" in page and "Garwood" in page  # from docs/methods.md
-    assert "primary: below threshold 5" in page and "threshold 5" in page
+    assert "hidden to protect small numbers" in page and "threshold 5" in page
     assert "Violence against women and girls" in page  # the grouping table
 
 
@@ -47,3 +47,17 @@ def test_methods_headings_carry_no_pilcrow_links(root):
     html_text = methods_html(root)
     assert 'id="Methods"' in html_text
     assert "¶" not in html_text and "&#182;" not in html_text and "anchor-link" not in html_text
+
+
+def test_the_log_is_explained_by_one_rule_for_every_cell(root):
+    """The appendix says a hidden count is hidden everywhere and that the list does not say which cells were
+    below the threshold (telling would narrow them down: two hidden cells adding up to 8, both "below 5",
+    are each exactly 4)."""
+    from ccsp_analysis.report.appendix import appendix_html
+
+    results = {"05": _result([("05", "nrm_profile", "Criminal", "F under 25", "hidden to protect small numbers"),
+                              ("05", "nrm_profile", "Criminal", "M under 25", "hidden to protect small numbers")])}
+    page = appendix_html(root, results, 5)
+    section = page[page.index('id="suppression-log"'):page.index('id="caveats"')]
+    assert "hidden everywhere in this report" in section and "does not say which cells were below the threshold" in section
+    assert "primary" not in section and "secondary" not in section

@@ -69,6 +69,12 @@ def result():
     return priority_1(dataset(crimes=small_crimes(), services=services(), reoffending=reoffending()), params())
 
 
+@pytest.fixture(scope="module")
+def shown_in_full():
+    """Threshold 1: nothing is small, so the tables show the arithmetic checked by hand."""
+    return priority_1(dataset(crimes=small_crimes(), services=services(), reoffending=reoffending()), params(threshold=1))
+
+
 def test_serious_violence_shares(result):
     f = figures(result)
     # TRC 21 (2 + 5 + 3 + 2 + 3 + 3 + 3); serious violence 12 (homicide 2 + VWI 5 + robbery 3 + weapons 2).
@@ -96,7 +102,7 @@ def test_victim_shares(result):
     assert (f["syv_knife_victims_male_share"], f["syv_knife_victims_15_19_share"]) == (100.0, 0.0)
 
 
-def test_domestic_abuse_sexual_offences_and_vawg(result):
+def test_domestic_abuse_sexual_offences_and_vawg(result, shown_in_full):
     f = figures(result)
     # Domestic abuse 3 (8N F, 19C F, 8L F) / 21 = 14.29 -> 14.3.
     assert f["domestic_abuse_share"] == 14.3
@@ -105,13 +111,16 @@ def test_domestic_abuse_sexual_offences_and_vawg(result):
     # VAWG (female victim and DA/HBA/sexual/stalking): 8N F DA, 19C, 20A F, 8L F, 8Q F = 5 against 4: +25.0.
     # Stalking and harassment within VAWG: 8L F, 8Q F = 2/5 = 40.0.
     assert (f["vawg_change"], f["stalking_harassment_share_vawg"]) == (25.0, 40.0)
-    changes = result.tables["changes"].set_index("measure")
+    changes = shown_in_full.tables["changes"].set_index("measure")
     assert changes.loc["vawg", ["current", "previous"]].tolist() == [5, 4]
+    # at threshold 5 the 4 is small: the VAWG row is hidden, and so is its change figure (kept for the reconciliation)
+    assert result.tables["changes"].set_index("measure").loc["vawg", "previous"] is pd.NA
+    assert next(x for x in result.figures if x["id"] == "vawg_change")["withheld"] is True
 
 
-def test_zero_last_year_gives_no_percentage(result):
+def test_zero_last_year_gives_no_percentage(shown_in_full):
     # Homicide: 2 against 0 -> no % change, and the comparison is still made.
-    row = result.tables["changes"].set_index("measure").loc["homicide"]
+    row = shown_in_full.tables["changes"].set_index("measure").loc["homicide"]
     assert pd.isna(row["pct_change"]) and row["previous"] == 0 and row["direction"] in ("UP", "STABLE")
 
 
@@ -125,7 +134,27 @@ def test_homicide_victims_suppressed_and_logged(result):
     mine = log[log["table"] == "homicide_victims"]
     # 7 non-zero cells: (18-25, M), (18-25, Total), (26+, F), (26+, Total), (Total, F), (Total, M), (Total, Total).
     assert len(mine) == 7 and set(mine["section"]) == {"03_priority_1"}
-    assert any("fewer than 5 homicides" in s for s in topic_sentences(result, "serious_violence"))
+    # one reason for every hidden cell: the log never says which were below the threshold
+    assert set(log["reason"]) == {"hidden to protect small numbers"}
+    # the 2 homicides are a count of people below 5: hidden in the serious violence table and the change table
+    # too, and its figure withheld; the sentence says so without saying how small
+    sv = result.tables["serious_violence"].set_index("grouping")
+    assert sv.loc["homicide", "crimes"] is pd.NA and sv.loc["homicide", "share_trc"] is pd.NA
+    assert result.tables["changes"].set_index("measure").loc["homicide", "current"] is pd.NA
+    assert {f["id"]: f["withheld"] for f in result.figures}["homicides"] is True
+    said = topic_sentences(result, "serious_violence")
+    assert "The number of homicides is withheld to protect small numbers; how many carried the serious youth violence marker is withheld to protect small numbers." in said
+    assert not any("fewer than" in s for s in result.sentences)
+
+
+def test_serious_violence_parts_protect_the_homicide_count(result):
+    # Serious violence 12 = homicide 2 + VWI 5 + robbery 3 + weapons 2 (the page says so): homicide 2, robbery 3
+    # and weapons 2 are below 5. The total 12 and VWI 5 shown would give 2 + 3 + 2 = 7 to three cells of at least
+    # 0: each between 0 and 7, enough. Nothing more is hidden in the column.
+    sv = result.tables["serious_violence"].set_index("grouping")
+    assert [sv.loc[g, "crimes"] is pd.NA for g in ("homicide", "violence_with_injury", "robbery", "weapons", "serious_violence")] == [
+        True, False, True, True, False]
+    assert sv.loc["violence_with_injury", "crimes"] == 5
 
 
 def test_victim_table_shown_in_full_when_nothing_is_small():
@@ -144,7 +173,8 @@ def test_da_referrals_hidden_with_their_complement(result):
     table = result.tables["da_referrals"].set_index("measure")
     # IDVA 2 and 1 are below 5; CDVASS is hidden too, or the total would give IDVA away.
     assert table.loc["IDVA", "current"] is pd.NA and table.loc["CDVASS", "previous"] is pd.NA
-    assert table.loc["IDVA", "pct_change"] is pd.NA and "too small to publish" in table.loc["IDVA", "sentence"]
+    assert table.loc["IDVA", "pct_change"] is pd.NA
+    assert table.loc["IDVA", "sentence"] == "Referrals to IDVA: withheld to protect small numbers."
     assert table.loc["all", ["current", "previous"]].tolist() == [8, 6]
     assert set(result.tables["suppression_log"]["table"]) >= {"da_referrals"}
 
@@ -171,7 +201,7 @@ def test_everything_hidden_under_a_high_threshold():
     assert "reoffending_rate" not in figures(result)
     assert result.tables["reoffending"]["reoffending_rate"].isna().all()
     assert topic_sentences(result, "reoffending") == [
-        "First-time entrants to the youth justice system: numbers too small to publish (fewer than 101 in a year)."]
+        "First-time entrants to the youth justice system: withheld to protect small numbers."]
 
 
 def test_no_victims_gives_no_victim_shares():

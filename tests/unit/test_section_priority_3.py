@@ -20,6 +20,7 @@ from priority_data import (
     published_values,
 )
 
+from ccsp_analysis.result import SectionResult
 from ccsp_analysis.sections.priority_3 import (
     nrm_by_responder,
     nrm_profile,
@@ -60,6 +61,12 @@ def result():
     return priority_3(dataset(crimes=small_crimes(), nrm=nrm()), params(threshold=5))
 
 
+@pytest.fixture(scope="module")
+def shown_in_full():
+    """Threshold 1: nothing is small, so the tables show the arithmetic checked by hand."""
+    return priority_3(dataset(crimes=small_crimes(), nrm=nrm()), params(threshold=1))
+
+
 def test_changes_as_published_figures(result):
     f = figures(result)
     # Hate 5 vs 5: 0.0; HBA 2 vs 4: -50.0; county lines 4 vs 2: +100.0; modern slavery 2 vs 4: -50.0.
@@ -75,17 +82,40 @@ def test_small_changes_hidden_in_the_table(result):
     assert table.loc["hate_crime", ["current", "previous"]].tolist() == [5, 5]
     for measure in ("honour_based_abuse", "county_lines", "cse", "modern_slavery"):
         assert table.loc[measure, "current"] is pd.NA and table.loc[measure, "pct_change"] is pd.NA
-        assert "too small to publish" in table.loc[measure, "sentence"]
+        label = table.loc[measure, "label"]
+        assert table.loc[measure, "sentence"] == f"{label}: withheld to protect small numbers."
+        assert table.loc[measure, "sentence"] in result.sentences  # the page's sentence is the table's
     log = result.tables["suppression_log"]
-    # Each hidden row logs both of its cells (CSE's zero hides with its 3).
+    # Each hidden row logs both of its cells (CSE's zero hides with its 3), with the one reason.
     assert (log["table"] == "changes").sum() == 8 and set(log["section"]) == {"05_priority_3"}
+    assert set(log["reason"]) == {"hidden to protect small numbers"}
+    # the figures of hidden rows are withheld (HBA, county lines, modern slavery); hate crime's is not
+    withheld = {f["id"]: f["withheld"] for f in result.figures}
+    assert withheld["honour_based_abuse_change"] and withheld["county_lines_change"] and withheld["modern_slavery_police_change"]
+    assert not withheld["hate_crime_change"]
 
 
-def test_racial_hate_share(result):
+def test_racial_hate_share(result, shown_in_full):
     # Race 4 of 5 hate crimes: 80.0.
     assert figures(result)["racial_hate_share"] == 80.0
-    strands = result.tables["hate_strands"].set_index("hate_strand")
+    strands = shown_in_full.tables["hate_strands"].set_index("hate_strand")
     assert strands.loc["race", ["current", "previous"]].tolist() == [4, 5] and strands.loc["religion", "strand"] == "Religion"
+
+
+def test_hate_strands_go_through_disclosure_control(result):
+    # Hate crime by strand is about people. This year race 4 and religion 1 (of 5, shown in the change table):
+    # both below 5, hidden; last year race 5, religion 0. The race row's two counts go together (its change
+    # would give one from the other): race's 5 is hidden too; then last year's column has one hidden cell
+    # under a shown total (5), so the religion 0 is hidden with it (the only cell left).
+    strands = result.tables["hate_strands"].set_index("hate_strand")
+    assert strands[["current", "previous"]].isna().all().all()
+    assert strands[["share", "pct_change", "direction"]].isna().all().all()
+    assert strands.loc["religion", "strand"] == "Religion"  # labels stay
+    log = result.tables["suppression_log"]
+    assert ((log["table"] == "hate_strands").sum(), set(log.loc[log["table"] == "hate_strands", "row"])) == (4, {"Race", "Religion"})
+    # the racial share (4 of the 5 shown) would give the race count away: withheld, with its sentence
+    assert next(f for f in result.figures if f["id"] == "racial_hate_share")["withheld"] is True
+    assert "Racially motivated hate crime: withheld to protect small numbers." in topic_sentences(result, "hate_crime")
 
 
 def test_county_lines_males_15_17(result):
@@ -93,15 +123,27 @@ def test_county_lines_males_15_17(result):
     assert figures(result)["county_lines_males_15_17_share"] == 50.0
     table = result.tables["county_lines_victims"].set_index("age_band")
     assert table.loc["15-17", "M"] is pd.NA  # 2 is below 5
-    assert "too small to publish" in topic_sentences(result, "county_lines")[-1]
+    assert topic_sentences(result, "county_lines")[-1] == "Males aged 15-17: withheld to protect small numbers."
     # the share (2 of 4) would give the hidden cell away: computed for the reconciliation, never published
     assert next(f for f in result.figures if f["id"] == "county_lines_males_15_17_share")["withheld"] is True
 
 
 def test_modern_slavery_council_cases(result):
-    # Council NRM referrals in 2023-24: 3.
+    # Council NRM referrals in 2023-24: 3 (and 2 in 2022-23): below 5, hidden in the NRM table, so the figure is
+    # withheld and the sentence says so, for this year and the earlier one, without saying how small.
     assert figures(result)["modern_slavery_council_cases"] == 3
-    assert "fewer than 5 potential victims" in topic_sentences(result, "modern_slavery")[-1]
+    assert next(f for f in result.figures if f["id"] == "modern_slavery_council_cases")["withheld"] is True
+    assert result.tables["nrm_by_responder"].set_index("fy").loc[CUR, "council"] is pd.NA
+    assert topic_sentences(result, "modern_slavery")[-1] == (
+        "The number of potential victims of modern slavery the council referred to the National Referral Mechanism "
+        "in 2023-24 is withheld to protect small numbers (earlier years: 2022-23: withheld).")
+
+
+def test_modern_slavery_council_cases_shown_when_not_small(shown_in_full):
+    assert next(f for f in shown_in_full.figures if f["id"] == "modern_slavery_council_cases")["withheld"] is False
+    assert topic_sentences(shown_in_full, "modern_slavery")[-1] == (
+        "The council referred 3 potential victims of modern slavery to the National Referral Mechanism in 2023-24 "
+        "(earlier years: 2022-23: 2).")
 
 
 def test_nrm_tables():
@@ -159,3 +201,57 @@ def test_hate_strands_corrected_across_strands():
     assert table["direction"].to_dict() == {"race": "UP", "religion": "UP", "disability": "STABLE"}
     assert table["significant_bh"].to_dict() == {"race": True, "religion": False, "disability": False}
     assert table.loc["religion", "q_value"] == pytest.approx(0.062084, abs=1e-6)
+
+
+# --- disclosure control across the run ------------------------------------------------------------
+
+def _key_findings_like() -> SectionResult:
+    """A key-findings page repeating two of this page's counts (county lines 4 against 2, hate crime 5 and 5)."""
+    from ccsp_analysis.measures import change_row
+
+    out = SectionResult()
+    rows = [change_row("county_lines", "Child exploitation (county lines)", 4, 2), change_row("hate_crime", "Hate crime", 5, 5)]
+    out.tables["changes"] = pd.DataFrame(rows)
+    out.sentences += [r["sentence"] for r in rows]
+    out.add_figure("county_lines_change", 100.0, "County lines: change", "pct_change")
+    return out
+
+
+def test_a_count_hidden_on_this_page_is_hidden_on_every_page():
+    from ccsp_analysis.people import protect_run
+    from ccsp_analysis.sections.registry import FOLLOWERS
+
+    p3 = priority_3(dataset(crimes=small_crimes(), nrm=nrm()), params(threshold=5))
+    kf = _key_findings_like()
+    protect_run({"01_key_findings": kf, "05_priority_3": p3}, params(threshold=5), FOLLOWERS)
+    changes = kf.tables["changes"].set_index("measure")
+    # county lines 4 (and 2) are hidden on this page, so on the key findings page too, with the change and test
+    assert changes.loc["county_lines", ["current", "previous", "pct_change", "direction"]].isna().all()
+    assert changes.loc["hate_crime", ["current", "previous"]].tolist() == [5, 5]  # shown on both pages
+    assert "Child exploitation (county lines): withheld to protect small numbers." in kf.sentences
+    assert not any(s.startswith("Child exploitation (county lines) rose") for s in kf.sentences)
+    assert next(f for f in kf.figures if f["id"] == "county_lines_change")["withheld"] is True
+    assert set(kf.tables["suppression_log"]["row"]) == {"Child exploitation (county lines)"}
+    # the counts leave the results: what is stored beside the report holds only what the tables show
+    assert kf.people.empty and p3.people.empty and not p3.people.hidden
+
+
+def test_a_follower_row_counting_something_else_is_left_alone():
+    from ccsp_analysis.people import protect_run
+    from ccsp_analysis.sections.registry import FOLLOWERS
+
+    p3 = priority_3(dataset(crimes=small_crimes(), nrm=nrm()), params(threshold=5))
+    kf = _key_findings_like()
+    kf.tables["changes"].loc[0, "current"] = 40  # e.g. a year to date: not the same count as this page's 4
+    protect_run({"01_key_findings": kf, "05_priority_3": p3}, params(threshold=5), FOLLOWERS)
+    assert kf.tables["changes"].loc[0, "current"] == 40 and "suppression_log" not in kf.tables
+
+
+def test_sections_are_handed_on_only_after_the_run_wide_control():
+    from ccsp_analysis.sections.registry import compute_sections
+
+    seen = {}
+    results, errors = compute_sections(dataset(crimes=small_crimes(), nrm=nrm()), params(threshold=5), ["05_priority_3"],
+                                       on_result=lambda n, r: seen.setdefault(n, (r.people.empty, r.tables["changes"].copy())))
+    assert errors == {} and seen["05_priority_3"][0]  # the register is emptied before the runner stores the result
+    assert seen["05_priority_3"][1].set_index("measure").loc["cse", "current"] is pd.NA

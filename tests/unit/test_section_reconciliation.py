@@ -62,13 +62,31 @@ def test_count_must_match_exactly():
     assert row["status"] == "differs"
 
 
-def test_withheld_figures_are_checked_but_not_shown():
+def test_withheld_figures_say_withheld_and_nothing_more():
+    # A withheld figure rests on a count about people the report hides. "reproduced" beside a published
+    # count of 1 would disclose the hidden count (and "differs" would narrow it): the row says "withheld",
+    # shows the published value only, and its note does not say whether the run's value matches.
     figs = pd.DataFrame({"id": ["trc", "missing"], "value": [38508, 7], "withheld": [True, False]})
     t = reconcile(figs, PUBLISHED, "2023-24").set_index("id")
-    assert t.loc["trc", "status"] == "reproduced (not shown)" and t.loc["trc", "reproduced"] is None
+    assert t.loc["trc", "status"] == "withheld" and t.loc["trc", "reproduced"] is None
+    assert t.loc["trc", "difference"] is None and t.loc["trc", "published"] == 38508
     assert "disclosure control" in t.loc["trc", "note"]
     wrong = reconcile(pd.DataFrame({"id": ["trc"], "value": [1], "withheld": [True]}), PUBLISHED, "2023-24")
-    assert wrong.set_index("id").loc["trc", "status"] == "differs (not shown)"  # a wrong value is still caught
+    assert wrong.set_index("id").loc["trc"].to_dict() == t.loc["trc"].to_dict()  # a wrong value reads the same
+    # an inconsistent published figure that is withheld says only "withheld" too
+    ward = reconcile(pd.DataFrame({"id": ["ward_share"], "value": [21.3], "withheld": [True]}), PUBLISHED, "2023-24")
+    assert ward.set_index("id").loc["ward_share", "status"] == "withheld"
+    assert not t["status"].str.contains("not shown").any()
+
+
+def test_summary_counts_withheld_figures_apart(tmp_path):
+    from ccsp_analysis.dataset import Dataset
+    from ccsp_analysis.sections.reconciliation import reconciliation
+
+    figs = pd.DataFrame({"id": ["trc", "trc_change"], "value": [38508, -10.1], "withheld": [True, False]})
+    text = reconciliation(Dataset({}, key="t"), _params(tmp_path), figures=figs).sentences[0]
+    assert text.startswith("Of 6 figures published for 2023/24, 1 are reproduced, 1 are withheld for disclosure control")
+    assert "checked" not in text
 
 
 def test_precision_and_no_double_rounding():

@@ -201,13 +201,18 @@ def test_disclosure_control(params):
     # every measure here rests on fewer than 5 people on one side: counts and percentages hidden, base shown
     assert measures.loc["feel_safe_day", ["successes", "pct", "weighted_pct"]].isna().all()
     assert measures.loc["feel_safe_day", "n"] == 8
-    assert "feel_safe_day" not in {f["id"] for f in result.figures}
-    assert "feel_safe_day_weighted" not in {f["id"] for f in result.figures}
-    # the summary says so instead of printing the hidden percentage (50.0% of 8 would give the 4 away)
-    assert ("Feel safe during the day (agree): numbers too small to publish (fewer than 5 respondents on one side)."
-            in result.sentences)
+    # the figures are kept for the reconciliation's check but withheld (blank in figures.csv)
+    withheld = {f["id"]: f["withheld"] for f in result.figures}
+    assert withheld["feel_safe_day"] and withheld["feel_safe_day_weighted"]
+    # the summary says so instead of printing the hidden percentage (50.0% of 8 would give the 4 away),
+    # in the same words whether the count was below the threshold or hidden to protect one that was
+    assert "Feel safe during the day (agree): withheld to protect small numbers." in result.sentences
     assert not any("50.0%" in s or "55.6%" in s for s in result.sentences)
     assert "weighted with the survey's weights" in result.sentences[0]  # the weights are there, even if hidden
+    # "nothing would happen": 2 of the 3 who did not report and gave a reason. The base of 3 is itself a count of
+    # people below 5: hidden, and so the reasons (2 and 1) it is the total of
+    assert measures.loc["did_not_report_nothing_would_happen", ["n", "successes"]].isna().all()
+    assert result.tables["reasons"][["respondents", "pct"]].isna().all().all()
     wards = result.tables["safety_by_ward"].set_index("ward_name")
     # feel safe after dark: Ward One agree 0, neither 0, disagree 6 (total 6); Ward Two 3, 1, 0 (total 4).
     # Primary: Ward Two's 3, 1 and its total 4. Secondary (rows first, then columns; the smallest non-zero
@@ -217,7 +222,8 @@ def test_disclosure_control(params):
     assert wards[["agree", "neither", "disagree", "total", "disagree_pct"]].isna().all().all()
     log = result.tables["suppression_log"]
     ward_log = log[log["table"] == "safety_by_ward"]
-    assert ward_log["reason"].str.startswith("primary").sum() == 3 and len(ward_log) == 8
+    assert len(ward_log) == 8
+    assert set(log["reason"]) == {"hidden to protect small numbers"}  # never which cells were below the threshold
     assert list(log.columns) == ["section", "table", "row", "column", "reason"]
     assert set(log["table"]) >= {"measures", "safety_by_ward", "reasons"}
     assert (log["section"] == "07_survey").all()

@@ -15,7 +15,8 @@ LOG_COLUMNS = ["section", "table", "row", "column", "reason"]
 
 
 def suppression_log(results: dict) -> pd.DataFrame:
-    """Every section's ``suppression_log`` table in one (what was hidden and why; never the values)."""
+    """Every section's ``suppression_log`` table in one (what was hidden, with the rule; never the values,
+    nor which cells were below the threshold)."""
     logs = [r.tables["suppression_log"] for r in results.values() if "suppression_log" in r.tables]
     logs = [log for log in logs if not log.empty]
     if not logs:
@@ -53,9 +54,13 @@ def appendix_html(root: Path, results: dict, threshold: int) -> str:
         " victim-level extract.</p>",
         groupings._repr_html_(),
         '<h2 id="suppression-log">What was suppressed and why</h2>',
-        f"<p>Counts about people below {threshold} are hidden (primary suppression), with further cells"
-        " hidden where a total would let a hidden cell be worked out (secondary suppression). The values are"
-        " never shown or logged.</p>",
+        f"<p>Counts about people below {threshold} are hidden, and so are further cells wherever totals"
+        " would otherwise let a hidden count be worked out or narrowed down to fewer than"
+        f" {threshold} possible values. A count hidden in one place is hidden everywhere in this report:"
+        " in every table that shows it, in the charts, in the figures file, in the text and in the"
+        " reconciliation with published figures. The list gives every hidden cell and the one rule"
+        " behind all of them; it does not say which cells were below the threshold (that would narrow"
+        " them down), and the values are never shown or logged.</p>",
         log_table._repr_html_(),
         '<h2 id="caveats">Caveats</h2>',
         "<p>" + html.escape("Recorded crime reflects reporting and recording practice as well as crime; "

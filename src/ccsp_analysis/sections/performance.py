@@ -9,6 +9,7 @@ from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.errors import StatsError
 from ccsp_analysis.measures import change_row, grouping_changes, population_for, share
 from ccsp_analysis.params import Params
+from ccsp_analysis.people import crimes_key, register_hate_strands, settle
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
 
@@ -170,7 +171,11 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
     out.add_figure("hate_police_recorded", hate.loc[0, "police_recorded"], "Hate crimes and incidents recorded by the police", "count")
     out.add_figure("hate_reporting_centres", hate.loc[0, "reporting_centres"], "Hate incidents through reporting centres", "count")
     strands = crimes[crimes["hate_strand"].notna() & _in(crimes, cur)].groupby("hate_strand").size().rename("hate_crimes")
-    out.tables["hate_by_strand"] = strands.reset_index()
+    # hate crimes by strand are counts about people: registered for disclosure control across the run
+    year = params.period if params.quarter in (None, 4) else f"{params.period} to Q{params.quarter}"
+    register_hate_strands(out, "08_performance", "hate_by_strand", strands.reset_index(), {"hate_crimes": year},
+                          {"hate_crimes": (crimes_key("hate_crime", year, strand="any"), int(strands.sum()))})
+    settle(out, params.disclosure_threshold)
     asb = data.asb[_in(data.asb, cur)]
     asb_table = asb.groupby("recorded_by").size().rename("incidents").reset_index()
     out.tables["asb"] = asb_table

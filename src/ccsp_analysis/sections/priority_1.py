@@ -6,6 +6,7 @@ import pandas as pd
 
 from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.disclosure import key
 from ccsp_analysis.measures import (
     add_change_figures,
     by_key,
@@ -19,18 +20,25 @@ from ccsp_analysis.measures import (
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
+    BY_KEY_DERIVED,
     LOG_DISPLAY,
+    age_label,
     age_sex_counts,
+    age_sex_keys,
+    crimes_key,
     finish,
     new_result,
     people_changes,
-    people_count,
+    people_rows,
     people_table,
     pyramid_frame,
-    share_of_people,
+    register,
+    settle,
+    share_sentence,
     topic_sentences,
     victim_count,
     with_victim,
+    withheld_sentence,
 )
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
@@ -105,81 +113,161 @@ def reoffending_table(reoffending: pd.DataFrame) -> pd.DataFrame:
 
 
 def _serious_violence(out: SectionResult, crimes: pd.DataFrame, fy: str, threshold: int) -> list[str]:
+    reg = register(out, SECTION)
     sv = serious_violence_table(crimes, fy)
-    out.tables["serious_violence"] = sv
+    people_rows(out, SECTION, "serious_violence", sv, {"crimes": lambda r: crimes_key(r.grouping, fy)}, "label")
+    k = {name: crimes_key(name, fy) for name in sv["grouping"]}
+    reg.line([k[p] for p in SERIOUS_VIOLENCE_PARTS], k["serious_violence"])  # homicide cannot be worked out from the rest
+    syv_mask = grouping_mask(crimes, "serious_youth_violence") & (crimes["fy"] == fy)
+    in_sv = reg.count(crimes_key("serious_youth_violence+serious_violence", fy),
+                      int((syv_mask & grouping_mask(crimes, "serious_violence")).sum()))
+    for i, row in enumerate(sv.itertuples()):
+        reg.derive("serious_violence", i, ["share_trc"], [k[row.grouping]])
+        of_sv = in_sv if row.grouping == "serious_youth_violence" else k[row.grouping]
+        reg.derive("serious_violence", i, ["share_serious_violence"], [of_sv, k["serious_violence"]])
+    syv = syv_table(crimes, fy)
+    part = {name: crimes_key(f"serious_youth_violence+{name}", fy) for name in SYV_PARTS}
+    people_rows(out, SECTION, "syv_types", syv, {"crimes": lambda r: part[r.grouping]}, "label")
+    for i, row in enumerate(syv.itertuples()):
+        reg.derive("syv_types", i, ["share_syv"], [part[row.grouping], k["serious_youth_violence"]])
+    homicides = cohort(crimes, "homicide", fy)
+    young = reg.count(crimes_key("homicide+serious_youth_violence", fy), int(homicides["serious_youth_violence"].sum()))
+    hidden = settle(out, threshold)
     by_name = sv.set_index("grouping")
     syv_row, vwi_row = by_name.loc["serious_youth_violence"], by_name.loc["violence_with_injury"]
-    out.add_figure("syv_share_trc", syv_row["share_trc"], "Serious youth violence: share of TRC", "share")
-    out.add_figure("syv_share_serious_violence", syv_row["share_serious_violence"], "Serious youth violence: share of serious violence", "share")
-    out.add_figure("violence_with_injury_share", vwi_row["share_trc"], "Violence with injury: share of TRC", "share")
-    syv = syv_table(crimes, fy)
-    out.tables["syv_types"] = syv
-    for row in syv.itertuples():
-        out.add_figure(SYV_PARTS[row.grouping], row.share_syv, f"Serious youth violence: {row.label.lower()} share", "share")
-    homicides = cohort(crimes, "homicide", fy)
-    young = int(homicides["serious_youth_violence"].sum())
-    out.add_figure("homicides", len(homicides), "Homicides", "count")
-    out.add_figure("homicides_youth_violence", young, "Homicides linked to youth violence", "count",
-                   withheld=0 < young < threshold)  # a count of people below the threshold is never published
-    parts = [f"{row.label.lower()} {narrative.fmt_pct(row.share_syv)}" for row in syv.itertuples() if pd.notna(row.share_syv)]
+    figures = [("syv_share_trc", syv_row["share_trc"], "Serious youth violence: share of TRC", "share", [k["serious_youth_violence"]]),
+               ("syv_share_serious_violence", syv_row["share_serious_violence"], "Serious youth violence: share of serious violence",
+                "share", [in_sv, k["serious_violence"]]),
+               ("violence_with_injury_share", vwi_row["share_trc"], "Violence with injury: share of TRC", "share", [k["violence_with_injury"]])]
+    figures += [(SYV_PARTS[row.grouping], row.share_syv, f"Serious youth violence: {row.label.lower()} share", "share",
+                 [part[row.grouping], k["serious_youth_violence"]]) for row in syv.itertuples()]
+    # counts of people: withheld when disclosure control hides them (here or on any page of the run)
+    figures += [("homicides", len(homicides), "Homicides", "count", [k["homicide"]]),
+                ("homicides_youth_violence", reg.values()[young], "Homicides linked to youth violence", "count", [young])]
+    for fid, value, label, kind, keys in figures:
+        out.add_figure(fid, value, label, kind)
+        reg.figure(fid, keys)
+    visible = [row for row in syv.itertuples() if pd.notna(row.share_syv) and part[row.grouping] not in hidden]
+    kinds = f"{narrative.fmt_list([f'{row.label.lower()} {narrative.fmt_pct(row.share_syv)}' for row in visible])}."
     of_sv = syv_row["share_serious_violence"]
+    trc = count(crimes, "trc", fy)
     return [
-        narrative.share_sentence("Serious youth violence", int(syv_row["crimes"]), count(crimes, "trc", fy), "total recorded crime")
-        + (f" It made up {narrative.fmt_pct(of_sv)} of serious violence." if pd.notna(of_sv) else ""),
-        *([f"Within serious youth violence: {narrative.fmt_list(parts)}."] if parts else []),
-        narrative.share_sentence("Violence with injury", int(vwi_row["crimes"]), int(by_name.loc["serious_violence", "crimes"]), "serious violence"),
-        f"There were {people_count(len(homicides), threshold)} homicides; {people_count(young, threshold)} "
-        "carried the serious youth violence marker.",
+        reg.phrase((narrative.share_sentence("Serious youth violence", int(syv_row["crimes"]), trc, "total recorded crime"),
+                    (k["serious_youth_violence"],), withheld_sentence("Serious youth violence")),
+                   *([(f" It made up {narrative.fmt_pct(of_sv)} of serious violence.", (in_sv, k["serious_violence"]), "")]
+                     if pd.notna(of_sv) else [])),
+        *([reg.phrase((f"Within serious youth violence: {kinds}", tuple(part[row.grouping] for row in visible),
+                       withheld_sentence("Serious youth violence by kind")))] if visible else []),
+        reg.phrase((narrative.share_sentence("Violence with injury", int(vwi_row["crimes"]), int(by_name.loc["serious_violence", "crimes"]),
+                                             "serious violence"), (k["violence_with_injury"], k["serious_violence"]),
+                    withheld_sentence("Violence with injury as a share of serious violence"))),
+        reg.phrase((f"There were {narrative.fmt_count(len(homicides))} homicides", (k["homicide"],),
+                    "The number of homicides is withheld to protect small numbers"),
+                   (f"; {narrative.fmt_count(reg.values()[young])} carried the serious youth violence marker.", (young,),
+                    "; how many carried the serious youth violence marker is withheld to protect small numbers.")),
     ]
 
 
 def _victims(out: SectionResult, crimes: pd.DataFrame, fy: str, threshold: int) -> list[str]:
+    reg = register(out, SECTION)
     cohorts = {name: with_victim(cohort(crimes, name, fy)) for name in COHORTS}
+    keys = {name: age_sex_keys("victims", fy, grouping="+".join(groupings)) for name, (groupings, _edges) in COHORTS.items()}
     for name, (_groupings, edges) in COHORTS.items():
-        people_table(out, SECTION, f"{name}_victims", age_sex_counts(cohorts[name], edges), threshold)
+        people_table(out, SECTION, f"{name}_victims", age_sex_counts(cohorts[name], edges), threshold, keys[name])
+    known = reg.values()
     said = []
     for fid, (name, base_sex, sex, ages, who, base_label) in VICTIM_SHARES.items():
         base = cohorts[name] if base_sex is None else cohorts[name][cohorts[name]["victim_sex"] == base_sex]
         part = victim_count(base, sex, ages)
+        base_key = keys[name]("Total", base_sex or "Total")
+        part_key = keys[name](age_label(ages) if ages else "Total", sex or base_sex or "Total")
+        if part_key not in known or known[part_key] != part:
+            raise ValueError(f"{fid}: its count is not a cell of the {name} victims table; align VICTIM_SHARES with COHORTS")
         out.add_figure(fid, share(part, len(base)), f"{who}: share of {base_label}", "share")
-        said.append(share_of_people(who, part, len(base), base_label, threshold))
+        reg.figure(fid, [part_key, base_key])
+        said.append(share_sentence(reg, who, part, len(base), base_label, [part_key, base_key]))
     return said
 
 
-def _domestic_and_sexual(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str) -> dict[str, list[str]]:
+def _domestic_and_sexual(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, threshold: int) -> dict[str, list[str]]:
+    reg = register(out, SECTION)
     changes = grouping_changes(crimes, CHANGE_GROUPINGS, fy, prev)
-    out.tables["changes"] = changes
     add_change_figures(out, changes, CHANGE_IDS, prev)
-    said = {m: [s] for m, s in zip(changes["measure"], changes["sentence"], strict=True)}
+    years = {"current": fy, "previous": prev}
+    shown = people_changes(out, SECTION, "changes", changes, threshold, keys=lambda m, y: crimes_key(m, years[y]),
+                           figure_ids=CHANGE_IDS)
+    if {"sexual_offences", "rape", "other_sexual"} <= set(changes["measure"]):
+        for year in (fy, prev):  # rape and other sexual offences make up sexual offences
+            reg.line([crimes_key("rape", year), crimes_key("other_sexual", year)], crimes_key("sexual_offences", year))
+    said = {m: [s] for m, s in zip(shown["measure"], shown["sentence"], strict=True)}
     trc, da = count(crimes, "trc", fy), count(crimes, "domestic_abuse", fy)
-    out.add_figure("domestic_abuse_share", share(da, trc), "Domestic abuse: share of TRC", "share")
     sexual, rape = count(crimes, "sexual_offences", fy), count(crimes, "rape", fy)
-    out.add_figure("rape_share_sexual_offences", share(rape, sexual), "Rape: share of sexual offences", "share")
-    out.add_figure("other_sexual_share_sexual_offences", share(count(crimes, "other_sexual", fy), sexual),
-                   "Other sexual offences: share of sexual offences", "share")
+    k = {name: crimes_key(name, fy) for name in ("domestic_abuse", "sexual_offences", "rape", "other_sexual", "vawg")}
+    for name, value in (("domestic_abuse", da), ("sexual_offences", sexual), ("rape", rape),
+                        ("other_sexual", count(crimes, "other_sexual", fy))):
+        if k[name] not in reg.values():
+            reg.count(k[name], value)
+    for fid, value, label, keys in (
+            ("domestic_abuse_share", share(da, trc), "Domestic abuse: share of TRC", [k["domestic_abuse"]]),
+            ("rape_share_sexual_offences", share(rape, sexual), "Rape: share of sexual offences", [k["rape"], k["sexual_offences"]]),
+            ("other_sexual_share_sexual_offences", share(count(crimes, "other_sexual", fy), sexual),
+             "Other sexual offences: share of sexual offences", [k["other_sexual"], k["sexual_offences"]])):
+        out.add_figure(fid, value, label, "share")
+        reg.figure(fid, keys)
     vawg = crimes[grouping_mask(crimes, "vawg")]
-    out.tables["vawg_offences"] = by_key(vawg, ["ho_group"], fy, prev)
+    offences = by_key(vawg, ["ho_group"], fy, prev)
+    group = {y: (lambda r, y=y: crimes_key("vawg", years[y], ho_group=r.ho_group)) for y in years}
+    people_rows(out, SECTION, "vawg_offences", offences, {"current": group["current"], "previous": group["previous"]}, "ho_group")
+    for y in years:
+        total = crimes_key("vawg", years[y])
+        if total not in reg.values():
+            reg.count(total, count(crimes, "vawg", years[y]))
+        reg.line([group[y](r) for r in offences.itertuples()], total)  # the offence groups make up VAWG
+    for i, r in enumerate(offences.itertuples()):
+        pair = (group["current"](r), group["previous"](r))
+        reg.line(pair)
+        reg.derive("vawg_offences", i, ["share"], [pair[0], k["vawg"]])
+        reg.derive("vawg_offences", i, BY_KEY_DERIVED, pair)
     vawg_now = vawg[vawg["fy"] == fy]
     stalking = vawg_now[grouping_mask(vawg_now, "stalking_harassment")]
+    stalking_key = crimes_key("vawg", fy, ho_group="Stalking and harassment")
+    if stalking_key not in reg.values():
+        reg.count(stalking_key, len(stalking))
+    da_key = reg.count(crimes_key("vawg+domestic_abuse", fy, ho_group="Stalking and harassment"),
+                       int(stalking["domestic_abuse"].sum()))
     out.add_figure("stalking_harassment_share_vawg", share(len(stalking), len(vawg_now)), "Stalking and harassment: share of VAWG", "share")
+    reg.figure("stalking_harassment_share_vawg", [stalking_key, k["vawg"]])
     da_part = share(int(stalking["domestic_abuse"].sum()), len(stalking))
+    settle(out, threshold)
     return {
-        "domestic_abuse": [narrative.share_sentence("Domestic abuse", da, trc, "total recorded crime"), *said.get("domestic_abuse", [])],
-        "sexual_offences": [*said.get("sexual_offences", []), narrative.share_sentence("Rape", rape, sexual, "sexual offences")],
+        "domestic_abuse": [reg.phrase((narrative.share_sentence("Domestic abuse", da, trc, "total recorded crime"), (k["domestic_abuse"],),
+                                       withheld_sentence("Domestic abuse"))), *said.get("domestic_abuse", [])],
+        "sexual_offences": [*said.get("sexual_offences", []),
+                            reg.phrase((narrative.share_sentence("Rape", rape, sexual, "sexual offences"), (k["rape"], k["sexual_offences"]),
+                                        withheld_sentence("Rape as a share of sexual offences")))],
         "vawg": [*said.get("vawg", []),
-                 narrative.share_sentence("Stalking and harassment", len(stalking), len(vawg_now), "violence against women and girls"),
-                 *([] if da_part is None else [f"{narrative.fmt_pct(da_part)} of that stalking and harassment was domestic abuse."])],
+                 reg.phrase((narrative.share_sentence("Stalking and harassment", len(stalking), len(vawg_now),
+                                                      "violence against women and girls"), (stalking_key, k["vawg"]),
+                             withheld_sentence("Stalking and harassment as a share of violence against women and girls"))),
+                 *([] if da_part is None else [reg.phrase((f"{narrative.fmt_pct(da_part)} of that stalking and harassment was domestic abuse.",
+                                                          (da_key, stalking_key), ""))])],
     }
 
 
 def _referrals(out: SectionResult, services: pd.DataFrame, fy: str, prev: str, threshold: int) -> list[str]:
+    reg = register(out, SECTION)
     rows = [frame_change(s, f"Referrals to {s}", services[services["service"] == s], fy, prev) for s in sorted(services["service"].unique())]
     total = frame_change("all", "Referrals to domestic abuse services", services, fy, prev)
-    shown = people_changes(out, SECTION, "da_referrals", pd.DataFrame([*rows, total]), threshold, total="all")
-    hidden = bool(pd.isna(shown["current"].iloc[-1]))  # the total row after disclosure control
-    out.add_figure("da_referrals", total["current"], "Referrals to domestic abuse services", "count", withheld=hidden)
-    out.add_figure("da_referrals_change", total["pct_change"], f"Referrals to domestic abuse services: change on {prev}",
-                   "pct_change", withheld=hidden)
+    years = {"current": fy, "previous": prev}
+
+    def referrals(measure: str, year: str):
+        return key(count="referrals", service=None if measure == "all" else measure, fy=years[year])
+
+    out.add_figure("da_referrals", total["current"], "Referrals to domestic abuse services", "count")
+    out.add_figure("da_referrals_change", total["pct_change"], f"Referrals to domestic abuse services: change on {prev}", "pct_change")
+    reg.figure("da_referrals", [referrals("all", "current")])
+    reg.figure("da_referrals_change", [referrals("all", "current"), referrals("all", "previous")])
+    shown = people_changes(out, SECTION, "da_referrals", pd.DataFrame([*rows, total]), threshold, total="all", keys=referrals)
     return [shown["sentence"].iloc[-1]]
 
 
@@ -199,23 +287,37 @@ def _reoffending(out: SectionResult, reoffending: pd.DataFrame, fy: str, thresho
     counts = reoffending_table(reoffending)
     if counts.empty:
         return ["No reoffending data were supplied."]
-    shown = reoffending_rates(people_table(out, SECTION, "reoffending", counts, threshold))
+    reg = register(out, SECTION)
+
+    def of(period, measure):
+        return key(count=measure, period=period)
+
+    shown = reoffending_rates(people_table(out, SECTION, "reoffending", counts, threshold, of))
     out.tables["reoffending"] = shown
+    for i, period in enumerate(counts.index):
+        reg.derive("reoffending", i, ["reoffending_rate", "rate_low", "rate_high"],
+                   [of(period, "reoffenders"), of(period, "offenders")])
     periods = [p for p in counts.index if p <= fy] or list(counts.index)
     row = shown.set_index("period").loc[periods[-1]]
+    rate_keys = (of(periods[-1], "reoffenders"), of(periods[-1], "offenders"))
     said = []
     if pd.notna(row["reoffending_rate"]):
         out.add_figure("reoffending_rate", row["reoffending_rate"], f"Proven reoffending rate ({periods[-1]})", "pct")
-        said.append(f"In {periods[-1]}, {narrative.fmt_pct(row['reoffending_rate'])} of offenders in the cohort reoffended "
-                    f"(95% interval {narrative.fmt_pct(row['rate_low'])} to {narrative.fmt_pct(row['rate_high'])}).")
+        reg.figure("reoffending_rate", rate_keys)
+        said.append(reg.phrase((
+            f"In {periods[-1]}, {narrative.fmt_pct(row['reoffending_rate'])} of offenders in the cohort reoffended "
+            f"(95% interval {narrative.fmt_pct(row['rate_low'])} to {narrative.fmt_pct(row['rate_high'])}).", rate_keys,
+            withheld_sentence(f"The proven reoffending rate in {periods[-1]}"))))
     if len(periods) > 1:
         fte = change_row("first_time_entrants", "First-time entrants to the youth justice system",
                          int(counts.loc[periods[-1], "first_time_entrants"]), int(counts.loc[periods[-2], "first_time_entrants"]))
-        fte_shown = people_changes(out, SECTION, "first_time_entrants", pd.DataFrame([fte]), threshold)
-        hidden = bool(pd.isna(fte_shown["current"].iloc[0]))
-        out.add_figure("first_time_entrants", fte["current"], f"First-time entrants ({periods[-1]})", "count", withheld=hidden)
-        out.add_figure("first_time_entrants_change", fte["pct_change"], f"First-time entrants: change on {periods[-2]}",
-                       "pct_change", withheld=hidden)
+        years = {"current": periods[-1], "previous": periods[-2]}
+        out.add_figure("first_time_entrants", fte["current"], f"First-time entrants ({periods[-1]})", "count")
+        out.add_figure("first_time_entrants_change", fte["pct_change"], f"First-time entrants: change on {periods[-2]}", "pct_change")
+        reg.figure("first_time_entrants", [of(periods[-1], "first_time_entrants")])
+        reg.figure("first_time_entrants_change", [of(periods[-1], "first_time_entrants"), of(periods[-2], "first_time_entrants")])
+        fte_shown = people_changes(out, SECTION, "first_time_entrants", pd.DataFrame([fte]), threshold,
+                                   keys=lambda m, y: of(years[y], m))
         said.append(fte_shown["sentence"].iloc[0])
     return said
 
@@ -233,15 +335,17 @@ def priority_1(data: Dataset, params: Params) -> SectionResult:
     Returns
     -------
     SectionResult
-        Tables ``serious_violence``, ``syv_types``, ``<cohort>_victims`` (suppressed), ``changes``,
+        Tables ``serious_violence``, ``syv_types``, ``<cohort>_victims``, ``changes``,
         ``vawg_offences``, ``da_referrals``, ``reoffending``, ``first_time_entrants``, ``sentences``
-        and ``suppression_log``; the published figures of the priority.
+        and ``suppression_log``; the published figures of the priority. Every count about people is
+        registered (``result.people``) and hidden where disclosure control needs it, here and, once
+        the run has merged every section's register, wherever else the run shows it.
     """
     fy, prev, threshold = params.period, params.comparison, params.disclosure_threshold
     out = new_result()
     said = {"serious_violence": _serious_violence(out, data.crimes, fy, threshold),
             "victims": _victims(out, data.crimes, fy, threshold)}
-    said.update(_domestic_and_sexual(out, data.crimes, fy, prev))
+    said.update(_domestic_and_sexual(out, data.crimes, fy, prev, threshold))
     said["domestic_abuse"] += _referrals(out, data.services, fy, prev, threshold)
     said["reoffending"] = _reoffending(out, data.reoffending, fy, threshold)
-    return finish(out, said)
+    return finish(out, said, threshold)

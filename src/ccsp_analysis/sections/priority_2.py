@@ -6,6 +6,7 @@ import pandas as pd
 
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.disclosure import key
 from ccsp_analysis.measures import (
     add_change_figures,
     asb_change,
@@ -20,11 +21,15 @@ from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
     LOG_DISPLAY,
     age_sex_counts,
+    age_sex_keys,
     finish,
     new_result,
     people_table,
     pyramid_frame,
+    register,
+    share_sentence,
     topic_sentences,
+    withheld_sentence,
 )
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import (
@@ -126,19 +131,35 @@ def _fly_tipping(out: SectionResult, fly: pd.DataFrame, fy: str, prev: str, geog
 
 
 def _victims(out: SectionResult, victims: pd.DataFrame, fy: str, threshold: int) -> list[str]:
+    reg = register(out, SECTION)
     now = victims[victims["fy"] == fy]
     offences, female = int(now["crime_ref"].nunique()), int((now["victim_sex"] == "F").sum())
+    cell = age_sex_keys("victims", fy, source="victims")
+    shown = people_table(out, SECTION, "victims_by_age_sex", age_sex_counts(now, VICTIM_AGE_EDGES), threshold, cell)
+    known = reg.values()
+    # the base of the female share: every victim of the year (a victim of no recorded sex is in no column)
+    base = cell("Total", "Total") if known[cell("Total", "Total")] == len(now) else reg.count(key(count="victims", fy=fy, source="victims", sex="any"), len(now))
+    offences_key = reg.count(key(count="offences with a victim", fy=fy, source="victims"), offences)
     out.add_figure("offences_with_victim", offences, "Offences with a recorded victim", "count")
     out.add_figure("victims_female_share", share(female, len(now)), "Victims: female share", "share")
-    shown = people_table(out, SECTION, "victims_by_age_sex", age_sex_counts(now, VICTIM_AGE_EDGES), threshold)
+    reg.figure("offences_with_victim", [offences_key])
+    reg.figure("victims_female_share", [cell("Total", "F"), base])
     peaks = peak_ages(shown)
     out.tables["victim_peak_ages"] = peaks
+    hidden = reg.hidden
+    used = {}  # each peak is read from the visible cells of its sex's column: withheld if one is hidden later
+    body = [b for b in shown["age_band"] if b not in ("Total", "Unknown")]
+    for i, r in enumerate(peaks.itertuples()):
+        used[r.sex] = tuple(cell(b, r.sex) for b in body if cell(b, r.sex) not in hidden)
+        reg.derive("victim_peak_ages", i, ["age_band", "victims", "share"], used[r.sex])
     words = {"F": "female", "M": "male"}
-    said = [f"There were {narrative.fmt_count(offences)} offences with a recorded victim.",
-            narrative.share_sentence("Female victims", female, len(now), "victims")]
+    said = [reg.phrase((f"There were {narrative.fmt_count(offences)} offences with a recorded victim.", (offences_key,),
+                        "The number of offences with a recorded victim is withheld to protect small numbers.")),
+            share_sentence(reg, "Female victims", female, len(now), "victims", [cell("Total", "F"), base])]
     if not peaks.empty:
-        said.append("The age band with most victims was " + narrative.fmt_list(
-            [f"{r.age_band} for {words.get(r.sex, r.sex)} victims" for r in peaks.itertuples()]) + ".")
+        said.append(reg.phrase(("The age band with most victims was " + narrative.fmt_list(
+            [f"{r.age_band} for {words.get(r.sex, r.sex)} victims" for r in peaks.itertuples()]) + ".",
+            tuple(k for keys in used.values() for k in keys), withheld_sentence("The age band with most victims"))))
     return said
 
 
@@ -176,7 +197,8 @@ def priority_2(data: Dataset, params: Params) -> SectionResult:
     -------
     SectionResult
         Tables ``changes``, ``asb_types``, ``asb_wards``, ``fly_tipping_wards``,
-        ``victims_by_age_sex`` (suppressed), ``victim_peak_ages``, ``alcohol_hours``,
+        ``victims_by_age_sex`` (counts about people, registered for disclosure control),
+        ``victim_peak_ages``, ``alcohol_hours``,
         ``drug_wards``, ``city_centre_drugs``, ``sentences`` and ``suppression_log``; the
         published figures of the priority (city-centre ids named after the ward).
     """
@@ -203,4 +225,4 @@ def priority_2(data: Dataset, params: Params) -> SectionResult:
         "alcohol": [narrative.share_sentence("Alcohol-related crime in night-time-economy hours", int(alcohol["crimes"].iloc[0]),
                                              int(alcohol["crimes"].sum()), "alcohol-related crime")],
         "drugs": [said["drugs"], *_drugs(out, crimes, fy, prev, centre_code, centre, data.geography)],
-    })
+    }, params.disclosure_threshold)

@@ -6,19 +6,25 @@ import pandas as pd
 
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.disclosure import Key, key
 from ccsp_analysis.measures import add_change_figures, by_key, grouping_changes, in_groupings, share
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
     LOG_DISPLAY,
     age_sex_counts,
+    age_sex_keys,
+    crimes_key,
     finish,
     new_result,
     people_changes,
-    people_count,
     people_table,
     pyramid_frame,
-    share_of_people,
+    register,
+    register_hate_strands,
+    settle,
+    share_sentence,
+    strand_key,
     topic_sentences,
     victim_count,
     with_victim,
@@ -78,45 +84,72 @@ def nrm_profile_columns(shown: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return {"exploitation_type": ("Exploitation", "text"), **{c: (c, "count") for c in shown.columns if c != "exploitation_type"}}
 
 
-def _hate(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str) -> list[str]:
+def _hate(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, threshold: int) -> list[str]:
+    reg = register(out, SECTION)
     strands = hate_strands(crimes, fy, prev)
-    out.tables["hate_strands"] = strands
+    years = {"current": fy, "previous": prev}
+    register_hate_strands(out, SECTION, "hate_strands", strands, years,
+                          {c: (crimes_key("hate_crime", y), int(strands[c].sum())) for c, y in years.items()})
+    settle(out, threshold)
     race = strands[strands["hate_strand"] == "race"]
     total = int(strands["current"].sum())
     racial = int(race["current"].iloc[0]) if len(race) else 0
+    keys = [strand_key("race", fy), crimes_key("hate_crime", fy)]
+    if keys[0] not in reg.values():
+        reg.count(keys[0], racial)
     out.add_figure("racial_hate_share", share(racial, total), "Racial hate crime: share of hate crime", "share")
-    return [narrative.share_sentence("Racially motivated hate crime", racial, total, "hate crime")]
+    reg.figure("racial_hate_share", keys)
+    return [share_sentence(reg, "Racially motivated hate crime", racial, total, "hate crime", keys)]
 
 
 def _victims(out: SectionResult, crimes: pd.DataFrame, fy: str, threshold: int) -> list[str]:
+    reg = register(out, SECTION)
     victims = {name: with_victim(in_groupings(crimes, [name], fy)) for name in VICTIM_TABLES}
-    shown = {name: people_table(out, SECTION, f"{name}_victims", age_sex_counts(victims[name], edges), threshold)
-             for name, edges in VICTIM_TABLES.items()}
+    cells = {name: age_sex_keys("victims", fy, grouping=name) for name in VICTIM_TABLES}
+    for name, edges in VICTIM_TABLES.items():
+        people_table(out, SECTION, f"{name}_victims", age_sex_counts(victims[name], edges), threshold, cells[name])
     county = victims["county_lines"]
     boys = victim_count(county, "M", (15, 17))
-    # the share would give away the 15-17 male cell when disclosure control hid it
-    cell = shown["county_lines"].set_index("age_band")
-    hidden = "15-17" in cell.index and "M" in cell.columns and pd.isna(cell.loc["15-17", "M"])
-    out.add_figure("county_lines_males_15_17_share", share(boys, len(county)), "Males aged 15-17: share of county lines",
-                   "share", withheld=hidden)
-    if hidden:
-        return ["Males aged 15-17: numbers too small to publish (the share would reveal a cell hidden to protect individuals)."]
-    return [share_of_people("Males aged 15-17", boys, len(county), "children involved in county lines offences", threshold)]
+    keys = [cells["county_lines"]("15-17", "M"), cells["county_lines"]("Total", "Total")]
+    # the share gives the 15-17 male cell away from the total: withheld whenever that cell is hidden
+    out.add_figure("county_lines_males_15_17_share", share(boys, len(county)), "Males aged 15-17: share of county lines", "share")
+    reg.figure("county_lines_males_15_17_share", keys)
+    return [share_sentence(reg, "Males aged 15-17", boys, len(county), "children involved in county lines offences", keys)]
 
 
 def _modern_slavery(out: SectionResult, nrm: pd.DataFrame, fy: str, threshold: int) -> list[str]:
     if nrm.empty:
         return ["No National Referral Mechanism data were supplied."]
-    shown = people_table(out, SECTION, "nrm_by_responder", nrm_by_responder(nrm), threshold)
-    people_table(out, SECTION, "nrm_profile", nrm_profile(nrm, fy), threshold)
+    reg = register(out, SECTION)
+
+    def by_responder(year, responder) -> Key:
+        return key(count="nrm_referrals", fy=year, responder=None if responder == "Total" else responder)
+
+    def by_profile(exploitation, column) -> Key:
+        sex, _, age = ("", "", "") if column == "Total" else str(column).partition(" ")
+        return key(count="nrm_referrals", fy=fy, exploitation=None if exploitation == "Total" else exploitation,
+                   sex=sex or None, age=age or None)
+
+    by_year = nrm_by_responder(nrm)
+    people_table(out, SECTION, "nrm_by_responder", by_year, threshold, by_responder)
+    people_table(out, SECTION, "nrm_profile", nrm_profile(nrm, fy), threshold, by_profile)
     council = nrm[nrm["first_responder"] == "council"]
     cases = int((council["fy"] == fy).sum())
+    own = by_responder(fy, "council")
+    if own not in reg.values():
+        reg.count(own, cases)
     out.add_figure("modern_slavery_council_cases", cases, "Modern slavery referrals by the council (NRM)", "count")
-    recent = shown[shown["fy"] < fy].tail(4)
-    trend = ", ".join(f"{r.fy}: {'too few to publish' if pd.isna(r.council) else narrative.fmt_count(r.council)}"
-                      for r in recent.itertuples())
-    return [f"The council referred {people_count(cases, threshold)} potential victims of modern slavery to the "
-            f"National Referral Mechanism in {fy}" + (f" (earlier years: {trend})." if trend else ".")]
+    reg.figure("modern_slavery_council_cases", [own])
+    recent = by_year[by_year.index < fy].tail(4).reset_index()
+    earlier = []
+    for r in recent.itertuples():
+        earlier += [", " if earlier else " (earlier years: ",
+                    (f"{r.fy}: {narrative.fmt_count(r.council)}", (by_responder(r.fy, "council"),), f"{r.fy}: withheld")]
+    return [reg.phrase(
+        (f"The council referred {narrative.fmt_count(cases)} potential victims of modern slavery to the National Referral "
+         f"Mechanism in {fy}", (own,), f"The number of potential victims of modern slavery the council referred to the "
+         f"National Referral Mechanism in {fy} is withheld to protect small numbers"),
+        *earlier, ")." if earlier else ".")]
 
 
 def priority_3(data: Dataset, params: Params) -> SectionResult:
@@ -132,18 +165,21 @@ def priority_3(data: Dataset, params: Params) -> SectionResult:
     Returns
     -------
     SectionResult
-        Tables ``changes`` (counts about people suppressed), ``hate_strands``,
-        ``<grouping>_victims`` (suppressed), ``nrm_by_responder``, ``nrm_profile``,
-        ``sentences`` and ``suppression_log``; the published figures.
+        Tables ``changes``, ``hate_strands``, ``<grouping>_victims``, ``nrm_by_responder``,
+        ``nrm_profile``, ``sentences`` and ``suppression_log``; the published figures. Every count
+        about people is registered (``result.people``) and hidden where disclosure control needs it,
+        here and, once the run has merged every section's register, wherever else the run shows it.
     """
     fy, prev, threshold = params.period, params.comparison, params.disclosure_threshold
     crimes, out = data.crimes, new_result()
     changes = grouping_changes(crimes, CHANGE_GROUPINGS, fy, prev)
-    shown_table = people_changes(out, SECTION, "changes", changes, threshold)
-    add_change_figures(out, changes, CHANGE_IDS, prev, shown=shown_table)
+    add_change_figures(out, changes, CHANGE_IDS, prev)
+    years = {"current": fy, "previous": prev}
+    shown_table = people_changes(out, SECTION, "changes", changes, threshold, keys=lambda m, y: crimes_key(m, years[y]),
+                                 figure_ids=CHANGE_IDS)
     shown = shown_table.set_index("measure")["sentence"]
     said = {name: [shown[name]] if name in shown.index else [] for name in CHANGE_GROUPINGS}
-    said["hate_crime"] += _hate(out, crimes, fy, prev)
+    said["hate_crime"] += _hate(out, crimes, fy, prev, threshold)
     said["county_lines"] += _victims(out, crimes, fy, threshold)
     said["modern_slavery"] += _modern_slavery(out, data.nrm, fy, threshold)
-    return finish(out, said)
+    return finish(out, said, threshold)

@@ -90,11 +90,19 @@ def compare(fig: dict, reproduced) -> dict:
     return row
 
 
+#: Status of a published figure this run withholds for disclosure control.
+WITHHELD = "withheld"
+#: Its note: nothing about whether the run's value matches the published one.
+WITHHELD_NOTE = ("withheld for disclosure control: the figure rests on a count about people this report hides "
+                 "(see the appendix), so its value, and whether it matches, are not shown")
+
+
 def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFrame:
     """Published figures of ``period`` against the run's ``figures`` (columns id, value[, withheld]).
 
-    A withheld figure (disclosure control) is compared but its reproduced value and difference
-    are not shown.
+    A withheld figure (disclosure control) shows status "withheld" with the published value only:
+    no reproduced value, no difference, and nothing that says whether it matches (a status of
+    "reproduced" beside a published count below the threshold would disclose the hidden count).
     """
     # the unrounded value where the section recorded one, so nothing is rounded twice
     exact = figures["exact"] if "exact" in figures else figures["value"]
@@ -104,13 +112,14 @@ def reconcile(figures: pd.DataFrame, published: dict, period: str) -> pd.DataFra
     withheld = set(figures.loc[figures["withheld"].astype(bool), "id"]) if "withheld" in figures else set()
     rows = []
     for f in figures_for_period(published, period):
+        if f["id"] in withheld:
+            pub = "; ".join(map(str, f["value"])) if f.get("kind") == "list" else f["value"]
+            rows.append({"id": f["id"], "published": pub, "reproduced": None, "difference": None,
+                         "status": WITHHELD, "note": WITHHELD_NOTE})
+            continue
         row = compare(f, produced.get(f["id"]))
         if row["reproduced"] is not None:
             row["reproduced"] = reported[f["id"]]
-        if f["id"] in withheld:
-            row.update(reproduced=None, difference=None, status=f"{row['status']} (not shown)",
-                       note="withheld for disclosure control: it would reveal a suppressed cell or a count below the threshold"
-                       + (f"; {row['note']}" if row["note"] else ""))
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS, dtype=object)  # counts stay whole numbers
 
@@ -134,12 +143,11 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
     table = reconcile(figs, read_published(params.sources.published_figures), params.period)
     out.tables["reconciliation"] = table
     out.exports["reconciliation"] = "reconciliation.csv"
-    counts = table["status"].str.replace(" (not shown)", "", regex=False).value_counts()
-    hidden = int(table["status"].str.endswith("(not shown)").sum())
+    counts = table["status"].value_counts()
     out.sentences.append(
         f"Of {len(table)} figures published for {FinancialYear.parse(params.period).text}, "
-        f"{counts.get('reproduced', 0)} are reproduced ({hidden} of them checked but not shown, for disclosure control), "
-        f"{counts.get('inconsistent', 0)} are inconsistent in the "
+        f"{counts.get('reproduced', 0)} are reproduced, {counts.get(WITHHELD, 0)} are withheld for disclosure control "
+        f"(not shown, nor whether they match), {counts.get('inconsistent', 0)} are inconsistent in the "
         f"document itself, {counts.get('differs', 0)} differ and {counts.get('not reproduced', 0)} are not produced by this run"
         + synthetic_caveat(params) + "."
     )

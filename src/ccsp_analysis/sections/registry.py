@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from ccsp_analysis import coverage
+from ccsp_analysis import coverage, people
 from ccsp_analysis.params import SECTION_TITLES
 from ccsp_analysis.result import SectionResult, merge_figures
 from ccsp_analysis.sections import (
@@ -38,30 +38,61 @@ REGISTRY: dict[str, tuple[str, Callable]] = {
 }
 
 
+#: Change tables of sections that register no counts about people but repeat some (the counts of crimes
+#: of a grouping in the two years): (section, table) -> figure ids of their rows. A row is hidden
+#: there when disclosure control hides the same count on a priority page.
+FOLLOWERS = {("01_key_findings", "changes"): key_findings.CHANGE_IDS, ("08_performance", "plan_measures"): {}}
+
+
+def followers(params) -> dict:
+    """The :data:`FOLLOWERS` whose rows count the same months as the priority pages (whole years)."""
+    if params.quarter in (None, 4):
+        return dict(FOLLOWERS)
+    return {k: v for k, v in FOLLOWERS.items() if k[0] != "08_performance"}  # a year to date: other counts
+
+
 def compute_sections(data, params, names: list[str],
                      on_result: Callable[[str, SectionResult], None] | None = None,
                      missing: str | None = None) -> tuple[dict, dict[str, str]]:
     """Each section's tables and figures, computed once (the reconciliation last, over the others' figures).
 
     A section whose function raises (e.g. an input it needs is missing) is left out and its
-    error returned, so the other sections still run. ``on_result(name, result)`` is called as
-    each section is done (the runner stores it and starts its notebook while the rest compute).
+    error returned, so the other sections still run. After every section but the reconciliation
+    has computed, disclosure control runs across the whole run (:func:`ccsp_analysis.people.protect_run`):
+    a count about people hidden in one section is hidden in every table, figure and sentence of
+    every section, and the reconciliation reads the figures after that. ``on_result(name, result)``
+    is then called for each section in turn (the runner stores it and starts its notebook), so no
+    section is published before the run's disclosure control has been applied.
     ``missing``: the months the data miss (a run with ``--allow-partial``); while it is set no
     change is computed as a rise or fall (:mod:`ccsp_analysis.coverage`).
     """
     results, errors = {}, {}
-    order = [n for n in names if n != "09_reconciliation"] + [n for n in names if n == "09_reconciliation"]
+    order = [n for n in names if n != "09_reconciliation"]
     for n in order:
         try:
             with coverage.incomplete_periods(missing):
-                result = _compute_one(n, data, params, results)
+                results[n] = _compute_one(n, data, params, results)
         except Exception as exc:  # noqa: BLE001 -- reported as the section's failure, the run goes on
             log.exception("section %s failed", n)
             errors[n] = f"{type(exc).__name__}: {exc}"
-            continue
-        results[n] = result
-        if on_result is not None:
-            on_result(n, results[n])
+    try:
+        people.protect_run(results, params, followers(params))
+    except Exception as exc:  # noqa: BLE001 -- nothing about people is published without the run's control
+        log.exception("disclosure control across the run failed")
+        for n in [n for n, r in results.items() if not r.people.empty]:
+            errors[n] = f"disclosure control across the run failed: {type(exc).__name__}: {exc}"
+            del results[n]
+    if "09_reconciliation" in names:
+        n = "09_reconciliation"
+        try:
+            with coverage.incomplete_periods(missing):
+                results[n] = _compute_one(n, data, params, results)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("section %s failed", n)
+            errors[n] = f"{type(exc).__name__}: {exc}"
+    if on_result is not None:
+        for n, result in results.items():
+            on_result(n, result)
     return results, errors
 
 
@@ -69,4 +100,3 @@ def _compute_one(n: str, data, params, results: dict) -> SectionResult:
     if n == "09_reconciliation":
         return REGISTRY[n][1](data, params, figures=merge_figures(results))
     return REGISTRY[n][1](data, params)
-

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ccsp_analysis import disclosure, narrative, stats
+from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.disclosure import Key, Register, key
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
-    log_suppression,
     new_result,
+    people_rows,
+    people_table,
+    register,
+    settle,
+    withheld_sentence,
 )
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.stats import COMPARISON_RESULTS, compare_proportions
@@ -217,51 +222,121 @@ def by_ward(
     return table
 
 
-def _suppressed(
-    out: SectionResult,
-    name: str,
-    table: pd.DataFrame,
-    index: str,
-    pcts: dict[str, str],
-    threshold: int,
-) -> None:
-    """Store ``table`` as ``name`` with its count columns (``pcts`` values) suppressed and each % hidden with its count."""
-    framed = table.set_index(index)
-    counts = list(dict.fromkeys(pcts.values()))
-    result = disclosure.suppress(framed[counts], threshold)
-    framed[counts] = result.table
-    for pct, count in pcts.items():
-        framed[pct] = framed[pct].astype("Float64").mask(result.mask[count])
-    out.tables[name] = framed.reset_index()
-    log_suppression(out, SECTION, name, result.log)
+@dataclass(frozen=True)
+class MeasureKeys:
+    """What a measure's counts count: respondents answering (``n``), answering its ``success``
+    (``yes``) and answering otherwise (``no``), in one survey year."""
+
+    n: Key
+    yes: Key
+    no: Key
 
 
-def _suppressed_measures(
-    out: SectionResult, table: pd.DataFrame, threshold: int, name: str = ""
-) -> pd.Series:
-    """Hide a measure's count and percentages when it, or its complement, is a small number of people.
+def measure_keys(year: int, measure: Measure) -> MeasureKeys:
+    def of(answer=None) -> Key:
+        return key(count="respondents", survey=year, measure=measure.id, answer=answer)
+    return MeasureKeys(of(), of(_label(measure.success)), of(f"not {_label(measure.success)}"))
 
-    Stores the table as ``name`` (and logs) when a name is given; returns which measures were hidden.
+
+def _register_measures(out: SectionResult, table: pd.DataFrame, year: int, name: str = "") -> list[MeasureKeys]:
+    """Register each measure's counts: ``n`` (published) is its ``yes`` and ``no`` added up.
+
+    With a ``name`` the table is stored as that name (``n`` and ``successes`` its cells, the
+    percentages derived from the counts); without one the counts are shown only through other
+    tables (the previous wave through the comparison).
     """
-    counts = pd.DataFrame({"yes": table["successes"], "no": table["n"] - table["successes"]})
-    results = [
-        disclosure.suppress(counts.iloc[[i]].set_axis([mid]), threshold)
-        for i, mid in enumerate(table["id"])
-    ]
-    hidden = pd.Series([r.mask.to_numpy().any() for r in results], index=table.index)
+    reg = register(out, SECTION)
+    keys = [measure_keys(year, m) for m in MEASURES]
     if name:
-        shown = table.copy()
-        shown.loc[hidden, HIDDEN_WITH_COUNTS] = None
-        out.tables[name] = shown.astype({"successes": "Int64"})
-        for r in results:
-            log_suppression(out, SECTION, name, r.log)
-    return hidden
+        out.tables[name] = table.astype({"successes": "Int64"}).reset_index(drop=True)
+    for i, (row, k) in enumerate(zip(table.itertuples(), keys, strict=True)):
+        where = {"table": name, "row": i, "label": row.id} if name else {}
+        reg.count(k.n, row.n, column="n" if name else None, **where)
+        reg.count(k.yes, row.successes, column="successes" if name else None, **where)
+        reg.count(k.no, row.n - row.successes)
+        reg.line([k.yes, k.no], k.n)
+        if name:
+            reg.derive(name, i, HIDDEN_WITH_COUNTS, [k.yes, k.no])
+            reg.derive(name, i, ["effective_n"], [k.n])
+    return keys
+
+
+def _register_comparison(out: SectionResult, comparison: pd.DataFrame, now: list[MeasureKeys],
+                         before: list[MeasureKeys]) -> None:
+    """The comparison shows both waves' bases; its percentages and test derive from both waves' counts."""
+    reg = register(out, SECTION)
+    out.tables["comparison"] = comparison.reset_index(drop=True)
+    for i, (row, k, k0) in enumerate(zip(comparison.itertuples(), now, before, strict=True)):
+        reg.count(k.n, row.n, "comparison", i, "n", row.id)
+        reg.count(k0.n, row.previous_n, "comparison", i, "previous_n", row.id)
+        reg.derive("comparison", i, ["pct", "previous_pct", *COMPARISON_RESULTS], [k.yes, k.no, k0.yes, k0.no])
+        reg.derive("comparison", i, ["effective_n"], [k.n])
+        reg.derive("comparison", i, ["previous_effective_n"], [k0.n])
+
+
+def _register_reasons(out: SectionResult, table: pd.DataFrame, year: int, keys: MeasureKeys) -> None:
+    """Reasons for not reporting: they add up to the base of "nothing would happen" (its ``n``), and
+    every reason but that one to its ``no``; a percentage derives from its count and that base."""
+    reg = register(out, SECTION)
+    measure = MEASURES[-1]
+
+    def of(row) -> Key:
+        return key(count="respondents", survey=year, measure=measure.id, answer=row.reason)
+
+    people_rows(out, SECTION, "reasons", table, {"respondents": of}, "reason")
+    rows = list(table.itertuples())
+    if keys.yes not in reg.values():
+        reg.count(keys.yes, 0)
+    reg.line([of(r) for r in rows], keys.n)
+    reg.line([of(r) for r in rows if of(r) != keys.yes], keys.no)
+    for i, r in enumerate(rows):
+        reg.derive("reasons", i, ["pct"], [of(r), keys.n])
+
+
+def _register_priorities(out: SectionResult, table: pd.DataFrame, year: int, now: pd.DataFrame) -> None:
+    """Priorities named first and in the top three; each row and column also counts as adding up
+    (secondary suppression), and the first column adds up to those naming a first priority."""
+    reg = register(out, SECTION)
+
+    def of(question: str, answer=None) -> Key:
+        return key(count="respondents", survey=year, question=question, answer=answer)
+
+    first = lambda r: of("first priority", r.priority)  # noqa: E731
+    top = lambda r: of("top three priorities", r.priority)  # noqa: E731
+    people_rows(out, SECTION, "priorities", table, {"first": first, "top_three": top}, "priority")
+    cols = [c for c in PRIORITY_COLUMNS if c in now.columns]
+    answering = int(now[cols].notna().any(axis=1).sum()) if cols else 0
+    reg.count(of("first priority"), int(table["first"].sum()))
+    reg.count(of("any priority"), answering)
+    rows = list(table.itertuples())
+    reg.line([first(r) for r in rows], of("first priority"))
+    reg.line([top(r) for r in rows])
+    for i, r in enumerate(rows):
+        reg.line([first(r), top(r)])
+        reg.derive("priorities", i, ["first_pct"], [first(r), of("first priority")])
+        reg.derive("priorities", i, ["top_three_pct"], [top(r), of("any priority")])
+
+
+def _register_wards(out: SectionResult, wards: pd.DataFrame, year: int, threshold: int) -> None:
+    """Feeling safe after dark by ward: each ward's answers add up to its total; % disagree derives from both."""
+    reg = register(out, SECTION)
+
+    def of(ward, answer) -> Key:
+        return key(count="respondents", survey=year, question="feel_safe_night", ward=ward,
+                   answer=None if answer == "total" else answer)
+
+    disagree = wards["disagree"].div(wards["total"].replace(0, np.nan)) * 100
+    people_table(out, SECTION, "safety_by_ward", wards, threshold, of, total_col="total")
+    out.tables["safety_by_ward"]["disagree_pct"] = disagree.astype("Float64").to_numpy()
+    for i, ward in enumerate(wards.index):
+        reg.derive("safety_by_ward", i, ["disagree_pct"], [of(ward, "disagree"), of(ward, "total")])
 
 
 def _sentences(
-    year: int, table: pd.DataFrame, previous: int | None, comparison: pd.DataFrame, threshold: int
+    reg: Register, year: int, table: pd.DataFrame, keys: list[MeasureKeys], previous: int | None,
+    comparison: pd.DataFrame,
 ) -> list[str]:
-    """The page's summary from the measures as published (``table`` after disclosure control)."""
+    """The page's summary (each measure's sentence withheld when disclosure control hides its counts)."""
     weights = bool(table["effective_n"].notna().any())
     out = [
         f"Percentages are of the respondents to the {year} survey who gave a substantive answer to each question "
@@ -270,30 +345,29 @@ def _sentences(
            "unweighted share of respondents follows each (the figure reconciled with published figures)."
            if weights else "; the survey supplies no weights, so they are unweighted.")
     ]
-    for row in table.itertuples():
+    for row, k in zip(table.itertuples(), keys, strict=True):
         if pd.notna(row.weighted_pct):
-            out.append(
-                f"{row.label}: {narrative.fmt_pct(row.weighted_pct)} weighted (95% interval "
-                f"{narrative.fmt_pct(row.weighted_low)} to {narrative.fmt_pct(row.weighted_high)}; "
-                f"{narrative.fmt_count(row.n)} answering; unweighted {narrative.fmt_pct(row.pct)})."
-            )
+            text = (f"{row.label}: {narrative.fmt_pct(row.weighted_pct)} weighted (95% interval "
+                    f"{narrative.fmt_pct(row.weighted_low)} to {narrative.fmt_pct(row.weighted_high)}; "
+                    f"{narrative.fmt_count(row.n)} answering; unweighted {narrative.fmt_pct(row.pct)}).")
         elif pd.notna(row.pct):
-            out.append(
-                f"{row.label}: {narrative.fmt_pct(row.pct)} (95% interval {narrative.fmt_pct(row.low)} to "
-                f"{narrative.fmt_pct(row.high)}; {narrative.fmt_count(row.n)} answering)."
-            )
-        elif row.n:  # hidden by disclosure control: the percentage and the base would give the count away
-            out.append(f"{row.label}: numbers too small to publish (fewer than {threshold} respondents on one side).")
+            text = (f"{row.label}: {narrative.fmt_pct(row.pct)} (95% interval {narrative.fmt_pct(row.low)} to "
+                    f"{narrative.fmt_pct(row.high)}; {narrative.fmt_count(row.n)} answering).")
+        else:
+            continue
+        out.append(reg.phrase((text, (k.yes, k.no, k.n), withheld_sentence(row.label))))
     if previous is None:
         out.append("There is no earlier survey wave in the data to compare with.")
     elif len(comparison):
-        moved = comparison[comparison["direction"].isin(["UP", "DOWN"])]
+        shown = comparison.loc[comparison["direction"].notna()]  # a hidden measure is counted nowhere
+        moved = shown[shown["direction"].isin(["UP", "DOWN"])]
         names = [r.label.split(" (")[0].lower() for r in moved.itertuples()]
         how = " (weighted estimates)" if comparison["weighted"].astype(bool).any() else ""
-        out.append(
-            f"Against the {previous} survey{how}, {len(moved)} of {len(comparison)} measures changed significantly"
-            + (f" ({narrative.fmt_list(names)})." if names else ".")
-        )
+        used = tuple(x for i in shown.index for x in (keys[i].yes, keys[i].no))
+        out.append(reg.phrase((
+            f"Against the {previous} survey{how}, {len(moved)} of {len(shown)} measures changed significantly"
+            + (f" ({narrative.fmt_list(names)})." if names else "."), used,
+            withheld_sentence(f"The change since the {previous} survey"))))
     return out
 
 
@@ -308,51 +382,36 @@ def survey(data: Dataset, params: Params) -> SectionResult:
     year, previous = waves(responses, params)
     now = responses[responses["survey_year"] == year]
     threshold = params.disclosure_threshold
+    reg = register(out, SECTION)
     table = measure_table(now)
-    hidden = _suppressed_measures(out, table, threshold, "measures")
+    keys = _register_measures(out, table, year, "measures")
     comparison = pd.DataFrame(columns=COMPARISON_COLUMNS)
     if previous is not None and len(now):
         earlier = responses[responses["survey_year"] == previous]
         comparison = comparison_table(now, earlier)
-        hidden |= _suppressed_measures(out, measure_table(earlier), threshold)
-        comparison.loc[hidden, ["pct", "previous_pct", *COMPARISON_RESULTS]] = None
-    out.tables["comparison"] = comparison
-    _suppressed(out, "reasons", reasons_table(now), "reason", {"pct": "respondents"}, threshold)
-    pcts = {"first_pct": "first", "top_three_pct": "top_three"}
-    _suppressed(out, "priorities", priorities_table(now), "priority", pcts, threshold)
-    wards = by_ward(now, data.geography)
-    ward_result = disclosure.suppress(wards, threshold, total_col="total")
-    disagree = wards[["disagree"]].div(wards["total"].replace(0, np.nan), axis=0) * 100
-    pct = disclosure.suppress_percentages(disagree, ward_result.mask, by="row", total="total")
-    out.tables["safety_by_ward"] = ward_result.table.assign(
-        disagree_pct=pct["disagree"]
-    ).reset_index()
-    log_suppression(out, SECTION, "safety_by_ward", ward_result.log)
-    shown = out.tables["measures"]
-    for measure, value, weighted_value in zip(MEASURES, shown["pct"], shown["weighted_pct"], strict=True):
+        _register_comparison(out, comparison, keys, _register_measures(out, measure_table(earlier), previous))
+    else:
+        out.tables["comparison"] = comparison
+    _register_reasons(out, reasons_table(now), year, keys[-1])
+    _register_priorities(out, priorities_table(now), year, now)
+    _register_wards(out, by_ward(now, data.geography), year, threshold)
+    for measure, row, k in zip(MEASURES, table.itertuples(), keys, strict=True):
         # as published: the share of respondents (unweighted); beside it the weighted estimate the page leads with
-        out.add_figure(
-            measure.id,
-            value if pd.notna(value) else None,
-            measure.label,
-            measure.kind,
-            measure.decimals,
-        )
-        out.add_figure(
-            f"{measure.id}_weighted",
-            weighted_value if pd.notna(weighted_value) else None,
-            f"{measure.label}, weighted",
-            measure.kind,
-            measure.decimals,
-        )
+        out.add_figure(measure.id, row.pct, measure.label, measure.kind, measure.decimals)
+        out.add_figure(f"{measure.id}_weighted", row.weighted_pct, f"{measure.label}, weighted", measure.kind,
+                       measure.decimals)
+        for fid in (measure.id, f"{measure.id}_weighted"):
+            reg.figure(fid, [k.yes, k.no])
     top = priorities_table(now).query("first > 0").head(3)["priority"].tolist()
     out.add_figure(
         "top_priorities", top or None, "Top three first priorities named by residents", "list"
     )
+    settle(out, threshold)
     if now.empty:
         out.sentences.append(f"No resident survey responses for {year} were supplied.")
         return out
-    out.sentences += _sentences(year, out.tables["measures"], previous, comparison, threshold)
+    out.sentences += _sentences(reg, year, table, keys, previous, out.tables["comparison"])
+    settle(out, threshold)
     if top:
         out.sentences.append(
             f"The priorities residents named first most often were {narrative.fmt_list(top)}."
