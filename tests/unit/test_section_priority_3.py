@@ -255,3 +255,32 @@ def test_sections_are_handed_on_only_after_the_run_wide_control():
                                        on_result=lambda n, r: seen.setdefault(n, (r.people.empty, r.tables["changes"].copy())))
     assert errors == {} and seen["05_priority_3"][0]  # the register is emptied before the runner stores the result
     assert seen["05_priority_3"][1].set_index("measure").loc["cse", "current"] is pd.NA
+
+
+def test_one_key_counting_two_numbers_in_two_sections_is_an_error():
+    # two sections calling different numbers by one name would defeat hiding it everywhere: refused
+    from ccsp_analysis.disclosure import key
+    from ccsp_analysis.errors import DisclosureError
+    from ccsp_analysis.people import protect_run, register
+
+    a, b = SectionResult(), SectionResult()
+    register(a, "a").count(key(count="victims", fy=CUR), 7)
+    register(b, "b").count(key(count="victims", fy=CUR), 8)
+    with pytest.raises(DisclosureError, match="counts 7 in a but 8 in b"):
+        protect_run({"a": a, "b": b}, params())
+
+
+def test_hate_crime_by_strand_of_the_performance_report():
+    # The performance report's strands this year: race 30, religion 3, disability 2 (crimes with a strand: 35,
+    # printed in its hate table). Religion 3 and disability 2 are below 5 and hidden; 35 - 30 = 5 leaves each
+    # anywhere from 0 to 5 (six values), so nothing more is hidden.
+    from ccsp_analysis.people import crimes_key, register_hate_strands, settle
+
+    out = SectionResult()
+    table = pd.DataFrame({"hate_strand": ["disability", "race", "religion"], "hate_crimes": [2, 30, 3]})
+    register_hate_strands(out, "08_performance", "hate_by_strand", table, {"hate_crimes": CUR},
+                          {"hate_crimes": (crimes_key("hate_crime", CUR, strand="any"), 35)})
+    settle(out, 5)
+    shown = out.tables["hate_by_strand"].set_index("hate_strand")["hate_crimes"]
+    assert shown.isna().to_dict() == {"disability": True, "race": False, "religion": True}
+    assert list(out.tables["suppression_log"]["row"]) == ["disability", "religion"]
