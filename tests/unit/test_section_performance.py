@@ -117,3 +117,16 @@ def test_quarter_two_compares_the_same_months(params):
     assert (table.loc["trc", "current"], table.loc["trc", "previous"]) == (3, 2)
     _table, _result, rate = most_similar_group(_dataset(), q2)
     assert rate == pytest.approx(3 / 100 * 1000 * 12 / 6)  # 3 crimes in 6 months, 100 residents, annualised
+
+
+def test_hate_crimes_count_aggravated_offences_without_a_strand(params):
+    # one more 2015-16 crime: HOCR 8M, racially or religiously aggravated harassment, a hate crime by
+    # definition even with the strand left blank -> 2 hate crimes + 1 police non-crime = 3 police-recorded
+    data = _dataset()
+    extra = _crimes([("2015-10-01", False, None)])
+    extra["ho_code"] = "8M"
+    data.tables["crimes"] = pd.concat([data.crimes, extra], ignore_index=True)
+    out = SectionResult()
+    performance_report(data, params, out)
+    f = dict(zip(out.figures_frame()["id"], out.figures_frame()["value"], strict=True))
+    assert (f["hate_police_recorded"], f["hate_incidents_total"]) == (3, 4)

@@ -158,8 +158,9 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
         if service in referrals.index and params.period in referrals.columns:
             out.add_figure(fid, int(referrals.loc[service, params.period]), f"{service} referrals", "count")
     hate_rows = []
+    hate_mask = grouping_mask(crimes, "hate_crime")
     for label, months in ((params.period, cur), (params.comparison, prev)):
-        crimes_h = int((crimes["hate_strand"].notna() & _in(crimes, months)).sum())
+        crimes_h = int((hate_mask & _in(crimes, months)).sum())  # the hate crime grouping: strand or aggravated offence
         hate_inc = inc[(inc["incident_type"] == "hate") & _in(inc, months)]
         nc_police = int((hate_inc["recorded_by"] == "police").sum())
         centres = int((hate_inc["recorded_by"] == "reporting_centre").sum())
