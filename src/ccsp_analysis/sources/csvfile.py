@@ -17,8 +17,45 @@ import pyarrow.csv as pv
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.schemas import Schema
 
-_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+#: Separators other than commas that a misexported CSV may use, with their names for messages.
+DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "pipes"}
 _HEAD = 1 << 16
+#: The most bytes one compressed input may expand to: a zip archive member (a data.police.uk
+#: monthly file; the largest real one, the Metropolitan Police's street file, is about 30 MB) or
+#: a ``.gz`` file. Larger ones are refused before they are decompressed, so memory stays bounded
+#: whatever an archive holds. Plain (uncompressed) files are read whole: their size is on disk.
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+
+
+def size_text(n: int) -> str:
+    """A byte count for messages, e.g. '256 MiB' or '3.5 GiB'."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} bytes"
+
+
+def gunzip(path: str | Path, limit: int | None = None) -> bytes:
+    """The decompressed bytes of a ``.gz`` file, refusing more than ``limit`` (MAX_MEMBER_BYTES).
+
+    Decompresses at most ``limit + 1`` bytes, so a small file that expands enormously never fills
+    memory.
+    """
+    limit = MAX_MEMBER_BYTES if limit is None else limit
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(
+            f"is not a valid gzip file ({exc})", path=path, fix="download it again"
+        ) from exc
+    if len(raw) > limit:
+        raise DataError(
+            f"decompresses to more than the reader's limit of {size_text(limit)}",
+            path=path,
+            fix="check that this is the right file; decompress it and pass the .csv",
+        )
+    return raw
 
 
 def map_file(path: str | Path) -> bytes | pa.Buffer:
@@ -58,17 +95,15 @@ class CsvText:
     def from_path(cls, path: str | Path) -> CsvText:
         """Read a CSV file (``.gz`` is decompressed) into memory, or raise DataError."""
         path = Path(path)
+        if path.is_dir():
+            raise DataError(
+                "is a folder, not a CSV file", path=path, fix="name the file in the params file"
+            )
         if not path.is_file():
             raise DataError("file not found", path=path, fix="check the path in the params file")
         if path.suffix.lower() != ".gz":
             return cls(str(path), map_file(path))
-        try:
-            raw = gzip.decompress(path.read_bytes())
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(
-                f"is not a valid gzip file ({exc})", path=path, fix="download it again"
-            ) from exc
-        return cls(str(path), raw)
+        return cls(str(path), gunzip(path))
 
     def raw(self) -> bytes:
         """All the bytes (a copy for mapped files; used on error paths only)."""
@@ -88,14 +123,19 @@ class CsvText:
 
     def header(self) -> list[str]:
         """The column names on the first line."""
-        head = bytes(memoryview(self.data)[:_HEAD])
-        if len(self.data) <= _HEAD and not head.strip():
-            raise self.error("is empty", fix="export the file again with its header line and rows")
+        view = memoryview(self.data)
+        head = bytes(view[:4096])  # a header line is short: look further only when it is not
         end = head.find(b"\n")
-        if end < 0 and len(self.data) > _HEAD:
-            head = self.raw()
+        if end < 0 and len(view) > len(head):
+            head = bytes(view[:_HEAD])
             end = head.find(b"\n")
-        first = head[: None if end < 0 else end].rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
+            if end < 0 and len(view) > _HEAD:
+                head = self.raw()
+                end = head.find(b"\n")
+        first = head[: None if end < 0 else end]
+        if not first.strip() and len(view) <= _HEAD and not bytes(view).strip():
+            raise self.error("is empty", fix="export the file again with its header line and rows")
+        first = first.rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
         try:
             return next(csv.reader([first.decode("utf-8")]))
         except UnicodeDecodeError as exc:
@@ -119,14 +159,20 @@ class CsvText:
         return None
 
     def parse(
-        self, *, allow_no_rows: bool = False, check_utf8: bool = True, use_threads: bool = True
+        self,
+        *,
+        allow_no_rows: bool = False,
+        check_utf8: bool = True,
+        use_threads: bool = True,
+        names: list[str] | None = None,
     ) -> pa.Table:
         """Parse every column as (nullable) strings; blanks become nulls.
 
         With ``check_utf8=False`` the caller must check the rows it keeps (``Table.validate(full=True)``)
-        and report failures with :meth:`utf8_error`.
+        and report failures with :meth:`utf8_error`. ``names``: the :meth:`header` when the caller
+        has read it already.
         """
-        names = self.header()
+        names = self.header() if names is None else names
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise DataError(
@@ -136,7 +182,7 @@ class CsvText:
                 fix="give every column a different name",
             )
         if len(names) == 1:
-            for char, word in _DELIMITERS.items():
+            for char, word in DELIMITERS.items():
                 if char in names[0]:
                     raise DataError(
                         f"looks separated by {word}, not commas",

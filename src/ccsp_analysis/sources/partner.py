@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from ccsp_analysis.schemas import PARTNER_SCHEMAS
+from ccsp_analysis.schemas import PARTNER_SCHEMAS, Schema
 from ccsp_analysis.sources.tabular import RowCheck, RowProblem, read_table
+
+#: Partner dates are accepted from this day up to today; earlier or later dates are errors.
+EARLIEST_DATE = date(2000, 1, 1)
+#: Columns holding a financial-year label (``2023-24``), per format.
+FY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "reoffending": ("period",),
+    "funding": ("financial_year",),
+    "most_similar_group": ("period",),
+}
+#: Natural keys no two rows may share, per format (single ``unique`` columns are in the schemas).
+NATURAL_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "reoffending": (("period", "measure"),),
+    "funding": (("financial_year", "source", "project"),),
+    "most_similar_group": (("period", "csp"),),
+}
 
 
 def _offence_codes(frame: pd.DataFrame) -> Iterator[RowProblem]:
@@ -49,7 +65,62 @@ def _victim_fields(frame: pd.DataFrame) -> Iterator[RowProblem]:
         )
 
 
-_ROW_CHECKS: dict[str, Sequence[RowCheck]] = {"partner_crimes": (_offence_codes, _victim_fields)}
+def _date_range(schema: Schema) -> RowCheck:
+    """Every date lies between EARLIEST_DATE and today (a date outside is a typo or a placeholder)."""
+    columns = [c.name for c in schema.columns if c.kind == "date"]
+
+    def check(frame: pd.DataFrame) -> Iterator[RowProblem]:
+        today = pd.Timestamp(date.today())
+        earliest = pd.Timestamp(EARLIEST_DATE)
+        for name in columns:
+            values = frame[name]
+            yield RowProblem(
+                (values < earliest).fillna(False).to_numpy(),
+                name,
+                lambda row, name=name: f"{row[name]:%Y-%m-%d} is before {earliest:%Y-%m-%d}",
+                "correct the date (placeholders such as 1900-01-01 or 1970-01-01 are not dates); "
+                f"partner dates run from {earliest:%Y-%m-%d} to today",
+            )
+            yield RowProblem(
+                (values > today).fillna(False).to_numpy(),
+                name,
+                lambda row, name=name: f"{row[name]:%Y-%m-%d} is after today ({today:%Y-%m-%d})",
+                "correct the date (a future date is a typing error, e.g. 2032 for 2023)",
+            )
+
+    return check
+
+
+def _fy_labels(columns: Sequence[str]) -> RowCheck:
+    """Financial-year labels are YYYY-YY with consecutive years (2023-24), not free text."""
+
+    def check(frame: pd.DataFrame) -> Iterator[RowProblem]:
+        for name in columns:
+            values = frame[name].astype("string").str.strip()
+            parts = values.str.extract(r"^(\d{4})-(\d{2})$")
+            start = pd.to_numeric(parts[0], errors="coerce")
+            end = pd.to_numeric(parts[1], errors="coerce")
+            bad = (start.isna() | ((start + 1) % 100 != end)) & values.notna()
+            yield RowProblem(
+                bad.fillna(True).to_numpy(),
+                name,
+                lambda row, name=name: f"{row[name]!r} is not a financial year label",
+                "expected YYYY-YY with consecutive years, e.g. 2023-24 (April 2023 to March 2024)",
+            )
+
+    return check
+
+
+def _row_checks(name: str) -> list[RowCheck]:
+    schema = PARTNER_SCHEMAS[name]
+    checks: list[RowCheck] = []
+    if name == "partner_crimes":
+        checks += [_offence_codes, _victim_fields]
+    if any(c.kind == "date" for c in schema.columns):
+        checks.append(_date_range(schema))
+    if name in FY_COLUMNS:
+        checks.append(_fy_labels(FY_COLUMNS[name]))
+    return checks
 
 
 def read_partner(name: str, path: str | Path) -> pd.DataFrame:
@@ -70,11 +141,17 @@ def read_partner(name: str, path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        Naming the file, line, column and fix for the first problem.
+        Naming the file, line, column and fix for the first problem: besides the schema's
+        checks, dates outside 2000-01-01..today, financial-year labels that are not ``YYYY-YY``
+        (reoffending, funding, most similar group) and repeated natural keys (a repeated
+        reference, period and measure, year/source/project, period and partnership), naming the
+        lines of both rows.
     """
     if name not in PARTNER_SCHEMAS:
         raise ValueError(f"unknown partner format {name!r}; known: {', '.join(PARTNER_SCHEMAS)}")
-    return read_table(path, PARTNER_SCHEMAS[name], row_checks=_ROW_CHECKS.get(name, ()))
+    return read_table(
+        path, PARTNER_SCHEMAS[name], row_checks=_row_checks(name), keys=NATURAL_KEYS.get(name, ())
+    )
 
 
 def read_partner_crimes(path: str | Path) -> pd.DataFrame:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
+import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,13 +22,20 @@ import pyarrow.compute as pc
 
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.schemas import (
+    LSOA_CODE_PATTERN,
     POLICE_CRIME_TYPES,
     POLICE_OUTCOMES_HEADER,
     POLICE_STREET_HEADER,
     Column,
 )
-from ccsp_analysis.sources.csvfile import CsvText, check_exact_header, read_file
-from ccsp_analysis.sources.tabular import area_mask, to_frame, validate_columns
+from ccsp_analysis.sources.csvfile import (
+    DELIMITERS,
+    MAX_MEMBER_BYTES,
+    CsvText,
+    read_file,
+    size_text,
+)
+from ccsp_analysis.sources.tabular import area_mask, first_true, to_frame, validate_columns
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +53,11 @@ _COORDS = (
     Column("Latitude", "float", required=False, min=-90.0, max=90.0),
 )
 _LOG_COLUMNS = ["source_file", "reason", "rows"]
+#: Drop-log reasons, in the order rows are tested (a row is counted under the first that applies).
+OUTSIDE_MONTHS = "outside requested months"
+NO_LSOA = "no LSOA code"
+MALFORMED_LSOA = "malformed LSOA code"
+OUTSIDE_AREA = "outside area"
 
 Source = str | Path | Sequence[str | Path]
 
@@ -89,9 +104,23 @@ class _Member:
     load: Callable[[], bytes | pa.Buffer]
 
 
+def _walk(root: Path, kind: _Kind) -> tuple[list[Path], list[Path]]:
+    """The monthly CSVs of ``kind`` under ``root`` (sorted by month, then name) and the archive
+    zips (sorted by path), in one walk of the folder tree (symlinked folders are not followed)."""
+    found, zips = [], []
+    suffix = f"-{kind.suffix}.csv"
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            if name.endswith(suffix) and kind.name_month(name):
+                found.append(Path(folder, name))
+            elif name.endswith(".zip"):
+                zips.append(Path(folder, name))
+    found.sort(key=lambda p: (p.name[:7], p.name))
+    return found, sorted(zips)
+
+
 def _find(root: Path, kind: _Kind) -> list[Path]:
-    found = [p for p in root.rglob(f"*-{kind.suffix}.csv") if kind.name_month(p.name)]
-    return sorted(found, key=lambda p: (kind.name_month(p.name), p.name))
+    return _walk(root, kind)[0]
 
 
 def find_street_files(root: str | Path) -> list[Path]:
@@ -136,8 +165,42 @@ def find_archive_members(archive: str | Path, kind: str = "street") -> list[str]
 
 
 def _read_zip_member(archive: Path, member: str) -> bytes:
-    with zipfile.ZipFile(archive) as zf:
-        return zf.read(member)
+    """One member's bytes, refused above ``MAX_MEMBER_BYTES`` before anything is decompressed.
+
+    The size is the one the archive declares; :mod:`zipfile` never returns more than that (and
+    fails the CRC check when the data are longer or shorter), so memory stays bounded whatever
+    the archive holds.
+    """
+    where = f"{archive}/{member}"
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            info = zf.getinfo(member)
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise DataError(
+                    f"is {size_text(info.file_size)} uncompressed, more than the reader's limit "
+                    f"of {size_text(MAX_MEMBER_BYTES)} for one monthly file",
+                    path=where,
+                    fix="a data.police.uk monthly file is far smaller; download the archive again "
+                    "from data.police.uk",
+                )
+            return zf.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise DataError(
+            f"cannot be read from the archive ({exc})",
+            path=where,
+            fix="download the archive again (ccsp data fetch police --force)",
+        ) from exc
+    except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted member
+        why = (
+            "is encrypted (password-protected)"
+            if "encrypted" in str(exc)
+            else f"uses a compression method this reader cannot decompress ({exc})"
+        )
+        raise DataError(
+            f"cannot be read from the archive: it {why}",
+            path=where,
+            fix="use the archive as downloaded from data.police.uk (plain zip, no password)",
+        ) from exc
 
 
 def _file_member(path: Path, kind: _Kind) -> _Member:
@@ -159,8 +222,8 @@ def _members(source: Source, kind: _Kind) -> list[_Member]:
     for item in map(Path, items):
         before = len(members)
         if item.is_dir():
-            members += [_file_member(p, kind) for p in _find(item, kind)]
-            zips = sorted(item.rglob("*.zip"))
+            files, zips = _walk(item, kind)
+            members += [_file_member(p, kind) for p in files]
         elif item.is_file():
             zips = [item] if item.suffix.lower() == ".zip" else []
             members += [] if zips else [_file_member(item, kind)]
@@ -191,6 +254,7 @@ class _Scan:
     """One file's kept rows (all strings), their data-row numbers in the file, and its drop counts.
 
     ``utf8`` is False when a kept row is not UTF-8 (checked in the worker thread, off the GIL).
+    ``rows`` counts every data row read; ``extra`` names header columns that were ignored.
     """
 
     member: _Member
@@ -198,6 +262,9 @@ class _Scan:
     row_ids: pa.Array
     drops: list[tuple[str, str, int]]
     utf8: bool = True
+    rows: int = 0
+    extra: tuple[str, ...] = ()
+    blank: bool = False  # the file holds only blank lines (no header)
 
 
 class _Rows:
@@ -218,34 +285,160 @@ class _Rows:
         )
 
 
-def _area_drops(table: pa.Table, months, codes, prefix) -> tuple[pa.ChunkedArray | None, list]:
-    """The keep mask (None = keep all) and (reason, dropped-mask) pairs for months then area."""
-    keep = None
+class _Codes:
+    """The requested LSOA codes, then every well-formed code seen so far in this read.
+
+    One ``index_in`` probe per file against these values tells each row whether its code is
+    requested (index below ``wanted``) and whether it is a code already known to be well formed;
+    only codes not seen before (in practice the first files' codes, and odd ones) are checked
+    against the LSOA pattern. So the malformed-code check costs about nothing beyond the area
+    match. Shared by the worker threads: a file read with an older snapshot re-checks a few
+    codes, which is harmless.
+    """
+
+    def __init__(self, wanted: pa.Array | None) -> None:
+        self.wanted = None if wanted is None else len(wanted)  # None: no code list given
+        self.values = pa.array([], pa.string()) if wanted is None else wanted
+        self.lock = threading.Lock()
+
+    def learn(self, new: pa.Array) -> None:
+        with self.lock:
+            fresh = new.filter(pc.invert(pc.is_in(new, value_set=self.values)))
+            if len(fresh):
+                self.values = pa.concat_arrays([self.values, fresh])
+
+
+def _odd_codes(codes: pa.ChunkedArray | pa.Array, known: _Codes) -> tuple[pa.Array, pa.Array]:
+    """Of codes not known yet: the distinct ones that are only spaces, and the malformed ones.
+
+    Well-formed ones are learnt (added to ``known``).
+    """
+    uniq = pc.unique(codes)
+    good = pc.match_substring_regex(uniq, LSOA_CODE_PATTERN)
+    known.learn(uniq.filter(good))
+    odd = uniq.filter(pc.invert(good))
+    space = pc.utf8_is_space(odd)
+    return odd.filter(space), odd.filter(pc.invert(space))
+
+
+def _count(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def _area_drops(
+    table: pa.Table, months, codes: _Codes | None, prefix
+) -> tuple[pa.ChunkedArray | None, list[tuple[str, int]]]:
+    """The keep mask (None = keep all) and the (reason, rows) dropped: months, then area.
+
+    With an area filter a row the months keep is dropped as "no LSOA code" (blank code),
+    "malformed LSOA code" (not an ONS LSOA code such as E01009522, even when its name matches
+    the prefix) or "outside area". In the usual case (no months filter, every code well formed)
+    the counts come from null counts and one sum rather than a mask per reason.
+    """
+    if codes is None:
+        if months is None:
+            return None, []
+        keep = pc.is_in(table.column("Month"), value_set=months)
+        return keep, [(OUTSIDE_MONTHS, _count(pc.invert(keep)))]
+    code = table.column("LSOA code")
+    index = pc.index_in(code, value_set=codes.values)  # null: no code, or a code not seen yet
+    blank = bad = None
+    if index.null_count > code.null_count:
+        odd_blank, malformed = _odd_codes(
+            code.filter(pc.and_(pc.is_null(index), pc.is_valid(code))), codes
+        )
+        blank = pc.is_in(code, value_set=odd_blank) if len(odd_blank) else None
+        bad = pc.is_in(code, value_set=malformed) if len(malformed) else None
+    area = None if codes.wanted is None else pc.less(index, codes.wanted)
+    if prefix is not None:
+        by_name = area_mask(code, table.column("LSOA name"), None, prefix)
+        area = by_name if area is None else pc.or_kleene(area, by_name)
+        area = pc.and_kleene(area, pc.is_valid(code))  # a row with no code can never be placed
+    for odd in (blank, bad):
+        if odd is not None:
+            area = pc.and_kleene(area, pc.invert(odd))
+    area = pc.fill_null(area, False)
+    if months is None and blank is None and bad is None:
+        kept, no_code = _count(area), code.null_count
+        return area, [
+            (NO_LSOA, no_code),
+            (OUTSIDE_AREA, table.num_rows - kept - no_code),
+        ]
     drops = []
+    keep = None
     if months is not None:
         keep = pc.is_in(table.column("Month"), value_set=months)
-        drops.append(("outside requested months", pc.invert(keep)))
-    area = area_mask(table.column("LSOA code"), table.column("LSOA name"), codes, prefix)
-    if area is not None:
-        lost = pc.invert(area) if keep is None else pc.and_(keep, pc.invert(area))
-        no_code = pc.is_null(table.column("LSOA code"))
-        drops.append(("no LSOA code", pc.and_(lost, no_code)))
-        drops.append(("outside area", pc.and_(lost, pc.invert(no_code))))
-        keep = area if keep is None else pc.and_(keep, area)
-    return keep, drops
+        drops.append((OUTSIDE_MONTHS, _count(pc.invert(keep))))
+    no_code = pc.is_null(code) if blank is None else pc.or_(pc.is_null(code), blank)
+    lost = pc.invert(area) if keep is None else pc.and_(keep, pc.invert(area))
+    drops.append((NO_LSOA, _count(pc.and_(lost, no_code))))
+    placed = pc.and_(lost, pc.invert(no_code))
+    if bad is not None:
+        drops.append((MALFORMED_LSOA, _count(pc.and_(placed, bad))))
+        placed = pc.and_(placed, pc.invert(bad))
+    drops.append((OUTSIDE_AREA, _count(placed)))
+    return (area if keep is None else pc.and_(keep, area)), drops
+
+
+def _header(text: CsvText, names: list[str], kind: _Kind) -> tuple[str, ...]:
+    """Check the header by column name; return the extra columns (ignored, with a warning).
+
+    Columns may come in any order; a missing or renamed column is an error naming it.
+    """
+    missing = [c for c in kind.header if c not in names]
+    extra = tuple(n for n in names if n not in kind.header)
+    if missing and len(names) == 1:
+        for char, word in DELIMITERS.items():
+            if char in names[0]:
+                raise DataError(
+                    f"looks separated by {word}, not commas",
+                    path=text.where,
+                    line=1,
+                    fix="use the file as downloaded from data.police.uk (comma-separated)",
+                )
+    if missing:
+        want = missing[0]
+        i = kind.header.index(want)
+        what = f"a data.police.uk {kind.suffix} file"
+        if i < len(names) and names[i] in extra:
+            message = f"header column {i + 1} is {names[i]!r} but {what} has {want!r} there"
+        else:
+            message = f"header has no column {want!r}"
+            close = difflib.get_close_matches(want, extra, n=1)
+            if close:
+                message += f" ({close[0]!r} looks like it)"
+        if len(missing) > 1:
+            message += f"; missing {len(missing)} columns: {', '.join(missing)}"
+        raise DataError(
+            message,
+            path=text.where,
+            line=1,
+            column=want,
+            fix=f"the header must have these columns (any order; others are ignored): "
+            f"{','.join(kind.header)}",
+        )
+    return extra
 
 
 def _scan(member: _Member, kind: _Kind, months, codes, prefix) -> _Scan:
-    """Parse one CSV (header checked), keep its rows in the requested months and area.
+    """Parse one CSV (columns found by name), keep its rows in the requested months and area.
 
-    ``months`` and ``codes`` are pyarrow string arrays built once for all files. Runs in a
-    worker thread: pyarrow parses, filters and checks UTF-8 without holding the GIL.
+    ``months`` is a pyarrow string array and ``codes`` a :class:`_Codes`, both made once for all
+    files. Runs in a worker thread: pyarrow parses, filters and checks UTF-8 without holding the
+    GIL. A file of blank lines only is read as no rows (a warning follows, in :func:`_warn`).
     """
     text = CsvText(member.where, member.load())
-    check_exact_header(text, text.header(), kind.header, f"a data.police.uk {kind.suffix} file")
-    table = text.parse(allow_no_rows=True, check_utf8=False, use_threads=False)
+    if _only_blank_lines(text.data):
+        empty = pa.table({c: pa.array([], pa.string()) for c in kind.header})
+        return _Scan(member, empty, pa.array([], pa.int64()), [], blank=True)
+    names = text.header()
+    extra = () if names == list(kind.header) else _header(text, names, kind)
+    table = text.parse(allow_no_rows=True, check_utf8=False, use_threads=False, names=names)
+    if names != list(kind.header):
+        table = table.select(list(kind.header))
+    rows = table.num_rows
     keep, drops = _area_drops(table, months, codes, prefix)
-    counts = [(member.name, r, n) for r, m in drops if (n := int(pc.sum(m).as_py() or 0))]
+    counts = [(member.name, r, n) for r, n in drops if n]
     if keep is None:
         row_ids = pa.array(np.arange(table.num_rows))
     else:
@@ -253,8 +446,37 @@ def _scan(member: _Member, kind: _Kind, months, codes, prefix) -> _Scan:
     try:
         table.validate(full=True)
     except pa.ArrowInvalid:
-        return _Scan(member, table, row_ids, counts, utf8=False)
-    return _Scan(member, table, row_ids, counts)
+        return _Scan(member, table, row_ids, counts, utf8=False, rows=rows, extra=extra)
+    return _Scan(member, table, row_ids, counts, rows=rows, extra=extra)
+
+
+def _warn(scans: list[_Scan], kind: _Kind) -> None:
+    """Warn (in file order) about files with no data rows and about ignored extra columns."""
+    for scan in scans:
+        if scan.extra:
+            log.warning(
+                "%s: column(s) %s ignored (not in the data.police.uk %s format)",
+                scan.member.where,
+                ", ".join(repr(c) for c in scan.extra),
+                kind.suffix,
+            )
+        if scan.rows == 0:
+            log.warning(
+                "%s: 0 rows read (%s)",
+                scan.member.where,
+                "the file holds only blank lines" if scan.blank else "a header but no data rows",
+            )
+
+
+def _only_blank_lines(data: bytes | pa.Buffer) -> bool:
+    """Whether ``data`` is line breaks and spaces only (but not empty: an empty file is an error)."""
+    view = memoryview(data)
+    if not len(view) or view[0] not in _SPACE:  # a real file starts with its header
+        return False
+    return not bytes(view).strip()
+
+
+_SPACE = frozenset(b" \t\r\n")
 
 
 def _validate(scans: list[_Scan], kind: _Kind, table: pa.Table, file_index: pa.Array) -> pa.Table:
@@ -266,7 +488,7 @@ def _validate(scans: list[_Scan], kind: _Kind, table: pa.Table, file_index: pa.A
     month = table.column("Month")
     table = validate_columns(rows, table, kind.columns)
     months = pc.take(pa.array([s.member.month for s in scans], pa.string()), file_index)
-    row = pc.index(pc.fill_null(pc.not_equal(month, months), False), True).as_py()
+    row = first_true(pc.not_equal(month, months))
     if row >= 0:
         raise rows.error(
             f"Month {month[row].as_py()!r} does not match the file's month {months[row].as_py()}",
@@ -284,7 +506,7 @@ def _check_asb_ids(rows: _Rows, table: pa.Table) -> None:
     ids = table.column("Crime ID")
     blank = pc.or_(pc.is_null(ids), pc.fill_null(pc.utf8_is_space(ids), False))
     is_asb = pc.equal(table.column("Crime type"), ASB)
-    row = pc.index(pc.xor(blank, is_asb), True).as_py()
+    row = first_true(pc.xor(blank, is_asb))
     if row < 0:
         return
     if is_asb[row].as_py():
@@ -322,7 +544,9 @@ def _read(
         _scan,
         kind=kind,
         months=None if months is None else pa.array(sorted(months), pa.string()),
-        codes=None if codes is None else pa.array(sorted(set(codes)), pa.string()),
+        codes=None
+        if codes is None and prefix is None
+        else _Codes(None if codes is None else pa.array(sorted(set(codes)), pa.string())),
         prefix=prefix,
     )
     workers = min(len(members), os.cpu_count() or 2)
@@ -331,6 +555,7 @@ def _read(
             scans = list(pool.map(scanner, members))
     else:
         scans = [scanner(member) for member in members]
+    _warn(scans, kind)
     drop_log = pd.DataFrame([c for s in scans for c in s.drops], columns=_LOG_COLUMNS)
     drop_log["rows"] = drop_log["rows"].astype("int64")
     table = pa.concat_tables([s.table for s in scans])
@@ -376,7 +601,9 @@ def read_street_with_log(
         twice the later one is used (a warning is logged).
     lsoa_codes, lsoa_name_prefix
         Area filter: keep rows whose LSOA code is listed OR whose LSOA name starts with the
-        prefix (e.g. ``"Coventry "``). Rows with no LSOA code are dropped when filtering.
+        prefix (e.g. ``"Coventry "``). Rows with no LSOA code, or with a malformed one (not an
+        ONS LSOA code such as ``E01009522``), are dropped when filtering, each under its own
+        reason.
     months
         ``YYYY-MM`` strings to keep; files for other months are not read.
     forces
@@ -391,13 +618,19 @@ def read_street_with_log(
         first day of the month (datetime64), blank text is NA.
     log : pandas.DataFrame
         ``source_file, reason, rows``: rows dropped per file for "outside requested months",
-        "no LSOA code" and "outside area" (only non-zero counts).
+        "no LSOA code", "malformed LSOA code" and "outside area" (only non-zero counts).
+
+    Columns are found by name (any order); extra columns are ignored with a warning naming the
+    file. A file with a header and no rows, or only blank lines, is read as 0 rows with a
+    warning naming it. Repeated Crime IDs and identical rows are kept as published.
 
     Raises
     ------
     DataError
-        Wrong header, bad Month / Crime type / coordinates, Crime ID not blank exactly on ASB
-        rows, Month not the file's month, or no rows left after filtering; naming file and line.
+        A missing or renamed column, bad Month / Crime type / coordinates, Crime ID not blank
+        exactly on ASB rows, Month not the file's month, an empty (0-byte) file, an archive
+        member that cannot be read or is larger than ``MAX_MEMBER_BYTES`` (256 MiB), or no rows
+        left after filtering; naming the file (and archive member), line and column.
     """
     return _read(source, _STREET, months, lsoa_codes, lsoa_name_prefix, forces)
 

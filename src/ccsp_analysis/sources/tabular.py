@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -25,7 +26,9 @@ __all__ = [
     "area_mask",
     "check_columns",
     "check_exact_header",
+    "check_keys",
     "duplicated_rows",
+    "first_true",
     "raise_first_problem",
     "read_table",
     "to_frame",
@@ -45,6 +48,9 @@ _KIND_FIX = {
 _INT_RE = r"^-?\d+$"
 _FLOAT_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NULL_STR = pa.scalar(None, pa.string())
+#: The first and last days a date column can hold (pandas datetime64[ns] spans 1677-09-21 to 2262-04-11).
+_FIRST = pa.scalar(datetime(1678, 1, 1), pa.timestamp("s"))
+_LAST = pa.scalar(datetime(2261, 12, 31), pa.timestamp("s"))
 
 
 class RowErrors(Protocol):
@@ -73,6 +79,15 @@ def _mask(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.fill_null(values, False)
 
 
+def first_true(mask: pa.ChunkedArray | pa.Array) -> int:
+    """Index of the first True in a boolean mask (nulls ignored), or -1.
+
+    ``pc.any`` is a fast bitmap test while ``pc.index`` scans value by value, so the index is
+    only looked for when there is one: checks on valid data cost almost nothing.
+    """
+    return pc.index(mask, True).as_py() if pc.any(mask).as_py() else -1
+
+
 def _convert(arr, present, kind: str):
     """Typed values of ``arr`` and the mask of present values that are not valid ``kind``."""
     if kind == "str":
@@ -91,19 +106,54 @@ def _convert(arr, present, kind: str):
         bad = pc.is_null(values) if kind == "int" else pc.invert(_mask(pc.is_finite(values)))
         return values, pc.and_(present, bad)
     if kind in ("date", "month"):
-        # Parse each distinct value once; a round trip rejects 2023-4-1 and 2023-02-30.
-        uniq = pc.unique(arr)
+        # Parse each distinct value once; a round trip rejects 2023-4-1 and 2023-02-30, and
+        # dates pandas cannot hold (datetime64[ns]: years 1678-2261) are refused, not overflowed.
+        # One hash pass: the distinct values and each row's index into them.
+        encoded = pc.dictionary_encode(
+            arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        )
+        uniq, index = encoded.dictionary, encoded.indices
         full = uniq if kind == "date" else pc.binary_join_element_wise(uniq, "-01", "")
         parsed = pc.strptime(full, format="%Y-%m-%d", unit="s", error_is_null=True)
         same = _mask(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), full))
-        wrong = uniq.filter(pc.and_(pc.is_valid(uniq), pc.invert(same)))
-        values = pc.take(pc.cast(parsed, pa.timestamp("ns")), pc.index_in(arr, uniq))
-        return values, pc.and_(present, pc.is_in(arr, wrong))
+        inside = _mask(pc.and_(pc.greater_equal(parsed, _FIRST), pc.less_equal(parsed, _LAST)))
+        ok = pc.and_(same, inside)
+        parsed = pc.if_else(ok, parsed, pa.scalar(None, parsed.type))
+        values = pc.take(pc.cast(parsed, pa.timestamp("ns")), index)
+        return values, pc.and_(present, _mask(pc.take(pc.invert(ok), index)))
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _column_checks(arr, col: Column) -> tuple[pa.ChunkedArray, list[tuple]]:
-    """Converted values of one column and its (mask, message(value), fix) checks."""
+def _calendar_date(value: str, kind: str) -> bool:
+    """Whether ``value`` is a real YYYY-MM-DD date (YYYY-MM month), whatever its year."""
+    text = value if kind == "date" else value + "-01"
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+def _key(arr) -> pa.ChunkedArray | pa.Array:
+    """Values as compared for uniqueness: surrounding spaces trimmed, case ignored."""
+    return pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+
+
+def _first_line(text: RowErrors, keys: Sequence, row: int) -> str:
+    """' (first on line N)': the line of the first row whose ``keys`` equal row ``row``'s."""
+    line_of = getattr(text, "line", None)
+    if line_of is None:
+        return ""
+    frame = pd.DataFrame({str(i): k.to_pylist() for i, k in enumerate(keys)}).fillna("")
+    first = int(np.flatnonzero(frame.eq(frame.iloc[row]).all(axis=1).to_numpy())[0])
+    line = line_of(first)
+    return f" (first on line {line})" if line is not None else ""
+
+
+def _column_checks(arr, col: Column, text: RowErrors) -> tuple[pa.ChunkedArray, list[tuple]]:
+    """Converted values of one column and its (mask, message(value), fix) checks.
+
+    ``text`` maps rows to file lines, so that a repeated unique value names its first line too.
+    """
     blank = pc.is_null(arr)
     space = _mask(pc.utf8_is_space(arr))
     if pc.any(space).as_py():
@@ -127,10 +177,16 @@ def _column_checks(arr, col: Column) -> tuple[pa.ChunkedArray, list[tuple]]:
         lambda v: "is blank",
         f"fill in a value; '{col.name}' is required",
     )
+
+    def not_kind(v: object) -> str:
+        if col.kind in ("date", "month") and _calendar_date(str(v), col.kind):
+            return f"{v!r} is outside the years 1678 to 2261"
+        return f"{v!r} is not {word}"
+
     add(
         bad_kind is not None,
         lambda: bad_kind,
-        lambda v: f"{v!r} is not {word}",
+        not_kind,
         _KIND_FIX.get(col.kind, ""),
     )
     add(
@@ -159,11 +215,18 @@ def _column_checks(arr, col: Column) -> tuple[pa.ChunkedArray, list[tuple]]:
         lambda v: f"{v} is above the maximum {col.max:g}",
         f"expected a value of at most {col.max or 0:g}",
     )
-    dup = duplicated_rows(arr) if col.unique else None
+    key = _key(arr) if col.unique else None
+    dup = duplicated_rows(key) if col.unique else None
+
+    def repeated(v: object) -> str:
+        first = pc.index(key, pc.utf8_lower(pc.utf8_trim_whitespace(pa.scalar(v)))).as_py()
+        line = getattr(text, "line", lambda row: None)(first)
+        return f"{v!r} appears more than once" + (f" (first on line {line})" if line else "")
+
     add(
         dup is not None,
         lambda: pa.array(dup & ~blank.to_numpy()),
-        lambda v: f"{v!r} appears more than once",
+        repeated,
         f"'{col.name}' must be unique; remove or renumber the repeated row",
     )
     return values, checks
@@ -204,9 +267,9 @@ def validate_columns(text: RowErrors, table: pa.Table, columns: Sequence[Column]
     first: tuple | None = None
     for col in columns:
         raw = table.column(col.name)
-        values, checks = _column_checks(raw, col)
+        values, checks = _column_checks(raw, col, text)
         for mask, message, fix in checks:
-            row = pc.index(mask, True).as_py()
+            row = first_true(mask)
             if row >= 0 and (first is None or row < first[0]):
                 first = (row, col.name, message(raw[row].as_py()), fix)
         table = table.set_column(table.schema.get_field_index(col.name), col.name, values)
@@ -263,8 +326,34 @@ def area_mask(
     return mask
 
 
+def check_keys(text: RowErrors, table: pa.Table, keys: Sequence[Sequence[str]]) -> None:
+    """Raise DataError when two rows share a natural key (e.g. period and measure).
+
+    Values are compared with surrounding spaces trimmed and case ignored; the error names the
+    line of the repeat and of the first row with that key.
+    """
+    for key in keys:
+        arrays = [_key(table.column(c)) for c in key]
+        dup = duplicated_rows(*arrays)
+        if dup is None:
+            continue
+        row = int(np.flatnonzero(dup)[0])
+        values = " and ".join(f"{c} {table.column(c)[row].as_py()!r}" for c in key)
+        raise text.error(
+            f"{values} appear more than once{_first_line(text, arrays, row)}",
+            row=row,
+            column=", ".join(key),
+            fix=f"keep one row per {' and '.join(key)}: a repeated row would be counted twice "
+            "(remove it, or add the two rows together)",
+        )
+
+
 def read_table(
-    path: str | Path, schema: Schema, *, row_checks: Sequence[RowCheck] = ()
+    path: str | Path,
+    schema: Schema,
+    *,
+    row_checks: Sequence[RowCheck] = (),
+    keys: Sequence[Sequence[str]] = (),
 ) -> pd.DataFrame:
     """Read a CSV and validate it against ``schema``.
 
@@ -276,6 +365,8 @@ def read_table(
         The format: exactly these columns (any order), every value checked per its Column.
     row_checks
         Extra cross-column rules run on the validated frame.
+    keys
+        Natural keys (tuples of column names) no two rows may share (see :func:`check_keys`).
 
     Returns
     -------
@@ -294,5 +385,6 @@ def read_table(
     table = validate_columns(text, table, schema.columns).select(list(schema.names))
     frame = to_frame(table)
     raise_first_problem(text, frame, (p for check in row_checks for p in check(frame)))
+    check_keys(text, table, keys)
     log.debug("read %s: %d rows of %s", path, len(frame), schema.name)
     return frame
