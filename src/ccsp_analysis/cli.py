@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +59,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch_name(url: str) -> str:
+    """The file name a URL is saved under: the last part of its path, without query or fragment."""
+    from urllib.parse import unquote, urlsplit
+
+    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    if not name or name in (".", ".."):
+        raise CcspError(f"--url {url!r} does not end in a file name; give the address of the file itself, "
+                        "e.g. https://example.org/data/lookup.csv")
+    return name
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     from ccsp_analysis.sources import fetch
 
@@ -65,13 +78,27 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"\r{name}: {done * 100 // total}%", end="", flush=True)
 
     if args.what == "police":
+        if not args.months:
+            raise CcspError("`ccsp data fetch police` needs --months, e.g. --months 2024-03 (each archive holds "
+                            "about three years up to that month)")
+        try:
+            fetch.check_months(args.months)
+        except ValueError as exc:
+            raise CcspError(f"--months: {exc}; e.g. --months 2024-03") from None
         base = args.base_url or os.environ.get("CCSP_POLICE_BASE_URL", "https://data.police.uk/data/archive")
+        fetch.check_url(base)
         paths = fetch.fetch_police_archive(args.months, args.dest, base_url=base, force=args.force, progress=progress)
     else:
         if not args.url:
             raise CcspError("`ccsp data fetch url` needs --url")
-        name = args.url.rstrip("/").rsplit("/", 1)[-1]
-        paths = [fetch.fetch_file(args.url, args.dest / name, args.dest / "manifest.json", expected_sha256=args.sha256, force=args.force)]
+        if args.months:
+            raise CcspError("--months is for `ccsp data fetch police`; `ccsp data fetch url` takes --url")
+        if args.sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", args.sha256):
+            raise CcspError(f"--sha256 {args.sha256!r} is not a SHA-256 checksum (64 hexadecimal digits)")
+        fetch.check_url(args.url)
+        name = _fetch_name(args.url)
+        paths = [fetch.fetch_file(args.url, args.dest / name, args.dest / "manifest.json", expected_sha256=args.sha256,
+                                  force=args.force, progress=progress)]
     print()
     for p in paths:
         print(p)
@@ -156,6 +183,33 @@ def _skip_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
+#: OS errors that mean "this folder cannot take the files": full disk or quota, read-only, no permission.
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _write_error_text(exc: OSError, args: argparse.Namespace) -> str:
+    """A one-line message for a folder that cannot be written (no traceback): what, why, and the fix.
+
+    A report run writes to a staging folder and the dataset cache to a temporary folder, both removed
+    when a write fails, so the previous report and cache stay as they were.
+    """
+    cache = os.environ.get("CCSP_CACHE_DIR") or "data/cache"
+    what = {
+        "run": f"the report (--outputs {getattr(args, 'outputs', None) or 'outputs/'}) or the dataset cache ({cache})",
+        "data": {"check": f"the dataset cache ({cache})", "demo": f"the demo data (--out {getattr(args, 'out', '')})",
+                 "fetch": f"the download (--dest {getattr(args, 'dest', '')})"}.get(getattr(args, "data_command", ""), "files"),
+    }.get(args.command, "files")
+    reason = exc.strerror or str(exc)
+    name = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.EACCES, errno.EPERM):  # may be an input that cannot be read, too
+        return (f"{reason}{name}. Fix: check that you may read the inputs and write {what}, or choose "
+                "other folders (--outputs for the report, CCSP_CACHE_DIR for the dataset cache)")
+    kept = {"run": "; nothing half-written was kept (a previous report of this period is unchanged)",
+            "check": "; nothing half-written was kept"}.get(getattr(args, "data_command", None) or args.command, "")
+    return (f"cannot write {what}: {reason}{name}. Fix: free some space or choose a writable folder "
+            f"(--outputs for the report, CCSP_CACHE_DIR for the dataset cache){kept}")
+
+
 def main(argv: list[str] | None = None) -> int:
     _skip_slow_optional_imports()
     p = parser()
@@ -172,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except CcspError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise
+        print(f"error: {_write_error_text(exc, args)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
