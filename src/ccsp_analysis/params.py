@@ -140,9 +140,22 @@ class Params(_Frozen):
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ParamsError(f"{path}: parameter file not found") from None
+    except IsADirectoryError:
+        raise ParamsError(f"{path}: is a folder, not a parameter file; give a year (e.g. 2023-24, "
+                          "read from params/2023-24.yaml) or the path of a .yaml file") from None
+    except OSError as exc:
+        raise ParamsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ParamsError(f"{path}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file "
+                          "as UTF-8 (most editors: Save with Encoding > UTF-8)") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML ({exc})") from None
     if data is None:
@@ -150,6 +163,19 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParamsError(f"{path}: expected a mapping of keys to values at the top level")
     return data
+
+
+def _sources_of(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The ``sources:`` mapping of one parameter file ({} when absent or empty); ParamsError when it is not one."""
+    sources = data.pop("sources", None)
+    if sources is None:
+        return {}
+    if not isinstance(sources, dict):
+        kind = "a list" if isinstance(sources, list) else f"a {type(sources).__name__}"
+        raise ParamsError(f"{path}: key 'sources' is {kind}, but it must be a mapping of input names to paths, "
+                          "one per line, e.g.\n  sources:\n    police_uk: data/raw/police_uk\n"
+                          "(write `name: path`, not `- name: path` or `- path`)")
+    return sources
 
 
 def resolve_params_path(spec: str | Path, params_dir: Path | None = None) -> Path:
@@ -196,8 +222,9 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
     defaults = params_dir / DEFAULTS_FILE
     if defaults.exists() and defaults != path:
         merged = _read_yaml(defaults)
+        merged["sources"] = _sources_of(merged, defaults)
     year = _read_yaml(path)
-    sources = {**merged.get("sources", {}), **year.pop("sources", {})}
+    sources = {**merged.get("sources", {}), **_sources_of(year, path)}
     merged.update(year)
     merged["sources"] = sources
     area = merged.get("area")
