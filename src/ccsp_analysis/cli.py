@@ -128,10 +128,34 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
+    """JupyterLab on the notebooks; SIGTERM or SIGINT to ``ccsp lab`` stops JupyterLab too (freeing its port)."""
+    import signal
+
     cmd = [sys.executable, "-m", "jupyter", "lab", "--notebook-dir", str(args.dir)]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    return subprocess.call(cmd + args.extra)
+    child = subprocess.Popen(cmd + args.extra)
+
+    def forward(signum, _frame):
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM if signum == signal.SIGTERM else signal.SIGINT)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # a second Ctrl-C while JupyterLab asks for confirmation
+                forward(signal.SIGINT, None)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -171,8 +195,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the audit as JSON (rows read, kept and dropped by "
                    "reason per source, repeated IDs and identical rows, months covered and missing, every check)")
     c.set_defaults(func=cmd_check)
-    lab = sub.add_parser("lab", help="open JupyterLab on notebooks/")
-    lab.add_argument("--dir", type=Path, default=Path("notebooks"))
+    lab = sub.add_parser("lab", help="open JupyterLab on notebooks/ (other options go to JupyterLab)",
+                         description="Open JupyterLab on the project's notebooks.",
+                         epilog="Any other option is passed to JupyterLab, e.g. `ccsp lab --port 8899 --no-browser`. "
+                                "Stopping ccsp lab (Ctrl-C or SIGTERM) stops JupyterLab and frees its port.")
+    lab.add_argument("--dir", type=Path, default=Path("notebooks"), help="the folder JupyterLab opens (default notebooks)")
     lab.set_defaults(func=cmd_lab)  # other options (e.g. --port 8899 --no-browser) go to JupyterLab
     return p
 

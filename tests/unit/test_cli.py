@@ -3,9 +3,20 @@ import pytest
 from ccsp_analysis import cli
 
 
+class _Child:
+    def __init__(self, cmd, calls):
+        calls.append(cmd)
+
+    def wait(self, timeout=None):
+        return 0
+
+    def poll(self):
+        return 0
+
+
 def test_lab_passes_options_to_jupyterlab(monkeypatch):
     calls = []
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    monkeypatch.setattr(cli.subprocess, "Popen", lambda cmd: _Child(cmd, calls))
     assert cli.main(["lab", "--port", "8899", "--no-browser"]) == 0
     cmd = calls[0]
     assert cmd[1:4] == ["-m", "jupyter", "lab"] and cmd[-2:] == ["--port", "8899", "--no-browser"][-2:]
@@ -24,3 +35,10 @@ def test_params_error_exits_2_with_the_key(tmp_path, capsys):
     assert cli.main(["run", str(bad)]) == 2  # no area, no sources
     err = capsys.readouterr().err
     assert err.startswith("error:") and "area" in err and "sources" in err
+
+
+def test_lab_help_says_options_go_to_jupyterlab(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["lab", "--help"])
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps the text
+    assert "Any other option is passed to JupyterLab" in out and "frees its port" in out
