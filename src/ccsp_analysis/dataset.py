@@ -16,7 +16,7 @@ from ccsp_analysis import __version__
 from ccsp_analysis.demo.manifest import synthetic_sources
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.hashing import HashCache
-from ccsp_analysis.params import Params
+from ccsp_analysis.params import Params, project_root
 from ccsp_analysis.periods import fy_label_of
 from ccsp_analysis.schemas import CRIME_FLAGS
 from ccsp_analysis.taxonomy import HO_OFFENCES
@@ -50,8 +50,7 @@ def cache_root(params: Params) -> Path:
     env = os.environ.get("CCSP_CACHE_DIR")
     if env:
         return Path(env)
-    base = params.params_file.parent.parent if params.params_file else Path.cwd()
-    return base / "data" / "cache"
+    return project_root(params) / "data" / "cache"
 
 
 def input_hashes(params: Params, hashes: HashCache) -> dict[str, str]:

@@ -77,3 +77,13 @@ def package_hash() -> str:
         h.update(str(path.relative_to(pkg)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def content_key(*parts: object) -> str:
+    """SHA-256 of ``parts`` in order: bytes as they are, anything else as sorted JSON (the keys that
+    decide whether a run's results, notebooks and pages can be reused)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()

@@ -138,6 +138,12 @@ class Params(_Frozen):
         return FinancialYear.parse(self.comparison or self.fy.previous().label)
 
 
+def project_root(params: Params) -> Path:
+    """The project folder: the one above the parameter file's ``params/`` folder (the working folder
+    for parameters built without a file)."""
+    return params.params_file.parent.parent if params.params_file else Path.cwd()
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -14,7 +12,8 @@ from typing import Protocol
 
 import ccsp_analysis.report.html as html
 from ccsp_analysis import __version__
-from ccsp_analysis.params import Params
+from ccsp_analysis.hashing import content_key
+from ccsp_analysis.params import Params, project_root
 from ccsp_analysis.periods import FinancialYear
 
 log = logging.getLogger(__name__)
@@ -103,15 +102,9 @@ def _mathjax(staging: Path) -> str | None:
     return f"{MATHJAX_DIR}/tex-chtml.js"
 
 
-def _sha(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(json.dumps(part, sort_keys=True, default=str).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _reuse(source: Path, dest: Path) -> None:
+def link_or_copy(source: Path, dest: Path) -> None:
+    """Bring a file of the previous report into the new one (a hard link where possible)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, dest)
     except OSError:
@@ -122,7 +115,7 @@ def _mathjax_assets(target: Path, staging: Path) -> None:
     """Bring the previous report's local MathJax along when a reused page needs it."""
     source, dest = target / MATHJAX_DIR, staging / MATHJAX_DIR
     if source.is_dir() and not dest.exists():
-        shutil.copytree(source, dest, copy_function=_reuse)
+        shutil.copytree(source, dest, copy_function=link_or_copy)
 
 
 def write_sections(params: Params, sections: Sequence[Outcome], rows: list[tuple[str, str]], footer: str,
@@ -146,10 +139,10 @@ def write_sections(params: Params, sections: Sequence[Outcome], rows: list[tuple
         if o.status == "ok":
             nav = navigation(paged, paged.index(o))
             title = f"{o.title} · {params.area.name} {params.period}"
-            o.page_key = _sha(o.execution_key, title, nav, rows, footer, audience, package, params.synthetic, missing)
+            o.page_key = content_key(o.execution_key, title, nav, rows, footer, audience, package, params.synthetic, missing)
             prev = previous.get(o.name, {})
             if prev.get("page_key") == o.page_key and (target / o.file).is_file() and prev.get("headings"):
-                _reuse(target / o.file, staging / o.file)
+                link_or_copy(target / o.file, staging / o.file)
                 if MATHJAX_DIR in (staging / o.file).read_text(encoding="utf-8"):
                     _mathjax_assets(target, staging)
                 o.headings, o.page_reused = [list(h) for h in prev["headings"]], True
@@ -204,14 +197,14 @@ def write_appendix(params: Params, appendix: Outcome, results: Mapping[str, obje
 
     methods = root / "docs" / "methods.md"
     logs = [getattr(r, "tables", {}).get("suppression_log") for r in results.values()]
-    appendix.execution_key = _sha([None if x is None else x.to_csv(index=False) for x in logs],
+    appendix.execution_key = content_key([None if x is None else x.to_csv(index=False) for x in logs],
                                   methods.read_text(encoding="utf-8") if methods.exists() else None,
                                   params.disclosure_threshold, package)
     out = staging / "notebooks" / f"{appendix.name}.ipynb"
     prev = previous.get(appendix.name, {})
     source = target / "notebooks" / f"{appendix.name}.ipynb"
     if prev.get("execution_key") == appendix.execution_key and source.is_file():
-        _reuse(source, out)
+        link_or_copy(source, out)
         appendix.reused = True
     else:
         import nbformat
@@ -244,14 +237,9 @@ def write_report(params: Params, context, sections: Sequence[Outcome], results: 
         Section name -> its entry in the previous run.json (empty on a first or forced run).
     """
     rows, footer = run_rows(params, context.data_to, context.missing), footer_text(context.dataset_key)
-    write_appendix(params, sections[-1], results, project_root_of(params), target, staging, package, previous)
+    write_appendix(params, sections[-1], results, project_root(params), target, staging, package, previous)
     reused = write_sections(params, sections, rows, footer, target, staging, audience, package, previous,
                             context.missing)
     ctx = index_context(params, context, sections, results, rows, staging, commit, audience)
     (staging / "index.html").write_text(html.render_page("index.html.j2", **ctx), encoding="utf-8")
     return reused
-
-
-def project_root_of(params: Params) -> Path:
-    """The project folder: the one above the parameter file's ``params/`` folder."""
-    return params.params_file.parent.parent if params.params_file else Path.cwd()

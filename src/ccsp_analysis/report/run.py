@@ -18,7 +18,6 @@ are. ``run.json`` records each section's keys and whether it was reused.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -32,8 +31,9 @@ from importlib import metadata
 from pathlib import Path
 
 from ccsp_analysis.errors import RunError
-from ccsp_analysis.hashing import package_hash
-from ccsp_analysis.params import Params, is_synthetic, load_params
+from ccsp_analysis.hashing import content_key, package_hash
+from ccsp_analysis.params import Params, is_synthetic, load_params, project_root
+from ccsp_analysis.report.pages import link_or_copy
 
 log = logging.getLogger(__name__)
 PACKAGES = ("ccsp-analysis", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
@@ -106,10 +106,6 @@ class Phases:
         self._t = now
 
 
-def project_root(params: Params) -> Path:
-    return params.params_file.parent.parent if params.params_file else Path.cwd()
-
-
 def _git_commit(root: Path) -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -128,14 +124,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _sha(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def _previous(target: Path, force: bool) -> dict:
     """The previous run's run.json (empty when there is none, it is unreadable, or ``force``)."""
     if force:
@@ -144,15 +132,6 @@ def _previous(target: Path, force: bool) -> dict:
         return json.loads((target / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def _reuse_file(source: Path, dest: Path) -> None:
-    """Bring a file of the previous report into the new one (a hard link where possible)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, dest)
-    except OSError:
-        shutil.copy2(source, dest)
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -302,7 +281,7 @@ class _Run:
     # -- keys --------------------------------------------------------------------------------
     def _execution_key(self, name: str, result_hash: str) -> str:
         notebook = (self.root / "notebooks" / f"{name}.ipynb").read_bytes()
-        return _sha(notebook, self.snapshot, result_hash, self.package)
+        return content_key(notebook, self.snapshot, result_hash, self.package)
 
     def _reusable_notebook(self, name: str, key: str) -> bool:
         prev = self.prev_sections.get(name, {})
@@ -320,7 +299,7 @@ class _Run:
         self.params_path = store.write_params(self.staging, p, self.root)
         self.package = package_hash()
         self.dataset_key, self.inputs = dataset.identify(p)
-        self.results_key = _sha(self.snapshot, self.dataset_key, self.package, self.names, self.allow_partial)
+        self.results_key = content_key(self.snapshot, self.dataset_key, self.package, self.names, self.allow_partial)
         self.phases.lap("validate and hash inputs")
         try:
             if self._results_reusable():
@@ -360,7 +339,7 @@ class _Run:
 
         self.say("inputs, parameters and code unchanged: reusing the computed results")
         for path in (self.target / store.RESULTS_DIR).iterdir():
-            _reuse_file(path, self.staging / store.RESULTS_DIR / path.name)
+            link_or_copy(path, self.staging / store.RESULTS_DIR / path.name)
         with open(self.staging / store.RESULTS_DIR / CONTEXT_FILE, "rb") as fh:
             self.context: RunContext = pickle.load(fh)  # noqa: S301 -- written by this runner
         self.results = {n: store.load_result(self.staging, n) for n in self.names if n not in self.context.errors}
@@ -424,7 +403,7 @@ class _Run:
         o.execution_key = self._execution_key(name, o.result_hash)
         out = self.staging / "notebooks" / f"{name}.ipynb"
         if self._reusable_notebook(name, o.execution_key):
-            _reuse_file(self.target / "notebooks" / f"{name}.ipynb", out)
+            link_or_copy(self.target / "notebooks" / f"{name}.ipynb", out)
             o.reused = True
             return
         self._start_pool()
@@ -437,7 +416,7 @@ class _Run:
         prev_tables = self.target / "tables"
         if self.results_reused and prev_tables.is_dir():
             for path in prev_tables.iterdir():
-                _reuse_file(path, self.staging / "tables" / path.name)
+                link_or_copy(path, self.staging / "tables" / path.name)
         else:
             write_tables(self.results, self.staging / "tables")
         self.phases.lap("write tables")

@@ -19,6 +19,14 @@ from ccsp_analysis.schemas import Schema
 
 #: Separators other than commas that a misexported CSV may use, with their names for messages.
 DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+
+
+def refuse_other_delimiter(names, where: str, fix: str) -> None:
+    """A header read as one column that holds another separator: the file is not comma-separated."""
+    if len(names) == 1:
+        for char, word in DELIMITERS.items():
+            if char in names[0]:
+                raise DataError(f"looks separated by {word}, not commas", path=where, line=1, fix=fix)
 _HEAD = 1 << 16
 #: The most bytes one compressed input may expand to: a zip archive member (a data.police.uk
 #: monthly file; the largest real one, the Metropolitan Police's street file, is about 30 MB) or
@@ -181,15 +189,7 @@ class CsvText:
                 line=1,
                 fix="give every column a different name",
             )
-        if len(names) == 1:
-            for char, word in DELIMITERS.items():
-                if char in names[0]:
-                    raise DataError(
-                        f"looks separated by {word}, not commas",
-                        path=self.where,
-                        line=1,
-                        fix="save it as comma-separated CSV (UTF-8)",
-                    )
+        refuse_other_delimiter(names, self.where, "save it as comma-separated CSV (UTF-8)")
         convert = pv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()),
             strings_can_be_null=True,

@@ -29,10 +29,10 @@ from ccsp_analysis.schemas import (
     Column,
 )
 from ccsp_analysis.sources.csvfile import (
-    DELIMITERS,
     MAX_MEMBER_BYTES,
     CsvText,
     read_file,
+    refuse_other_delimiter,
     size_text,
 )
 from ccsp_analysis.sources.tabular import area_mask, first_true, to_frame, validate_columns
@@ -387,15 +387,8 @@ def _header(text: CsvText, names: list[str], kind: _Kind) -> tuple[str, ...]:
     """
     missing = [c for c in kind.header if c not in names]
     extra = tuple(n for n in names if n not in kind.header)
-    if missing and len(names) == 1:
-        for char, word in DELIMITERS.items():
-            if char in names[0]:
-                raise DataError(
-                    f"looks separated by {word}, not commas",
-                    path=text.where,
-                    line=1,
-                    fix="use the file as downloaded from data.police.uk (comma-separated)",
-                )
+    if missing:
+        refuse_other_delimiter(names, text.where, "use the file as downloaded from data.police.uk (comma-separated)")
     if missing:
         want = missing[0]
         i = kind.header.index(want)
