@@ -122,9 +122,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         record = audit_record(data, params, audit)
         print(json.dumps(record, indent=2))
         return 0 if record["passed"] else 1
-    print(audit.tables["checks"].to_string(index=False))
-    print(audit.tables["dropped"].to_string(index=False))
-    return 0 if audit.tables["checks"]["passed"].all() else 1
+    from ccsp_analysis.presentation.check_text import check_report
+    from ccsp_analysis.sections.data_audit import audit_record
+
+    record = audit_record(data, params, audit)
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    print(check_report(record, colour=colour, encoding=sys.stdout.encoding))
+    return 0 if record["passed"] else 1
 
 
 def cmd_lab(args: argparse.Namespace) -> int:

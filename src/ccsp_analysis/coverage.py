@@ -38,22 +38,32 @@ def required_months(params: Params) -> pd.DatetimeIndex:
 
 def monthly_sources(data: Dataset, params: Params) -> dict[str, pd.Series]:
     """Each monthly source the run uses -> the month of each of its rows."""
+    return {label: months for label, (_key, months) in _monthly(data, params).items()}
+
+
+def monthly_source_keys(data: Dataset, params: Params) -> dict[str, str]:
+    """Each monthly source of :func:`monthly_sources` -> the ``sources`` key of the file it comes from."""
+    return {label: key for label, (key, _months) in _monthly(data, params).items()}
+
+
+def _monthly(data: Dataset, params: Params) -> dict[str, tuple[str, pd.Series]]:
     src = params.sources
     crimes = data.crimes
-    out = {"recorded crime (the force's extract)" if src.partner_crimes else "recorded crime (data.police.uk)":
-           crimes["month"]}
+    out = {"recorded crime (the force's extract)": ("partner_crimes", crimes["month"])} if src.partner_crimes else \
+        {"recorded crime (data.police.uk)": ("police_uk", crimes["month"])}
     asb = data.asb
     if "recorded_by" in asb.columns:
+        key = "police_asb" if src.police_asb else "police_uk"
         out["police-recorded ASB" + (" (the force's extract)" if src.police_asb else " (data.police.uk)")] = \
-            asb.loc[asb["recorded_by"] == "police", "month"]
+            (key, asb.loc[asb["recorded_by"] == "police", "month"])
         if src.council_asb is not None:
-            out["council-recorded ASB"] = asb.loc[asb["recorded_by"] == "council", "month"]
-    for name, table, path in (("fly-tipping", "fly_tipping", src.fly_tipping),
-                              ("domestic abuse service referrals", "services", src.da_referrals),
-                              ("non-crime incidents", "incidents", src.non_crime_incidents)):
+            out["council-recorded ASB"] = ("council_asb", asb.loc[asb["recorded_by"] == "council", "month"])
+    for name, table, key in (("fly-tipping", "fly_tipping", "fly_tipping"),
+                             ("domestic abuse service referrals", "services", "da_referrals"),
+                             ("non-crime incidents", "incidents", "non_crime_incidents")):
         frame = data.tables.get(table)
-        if path is not None and frame is not None and "month" in frame.columns:
-            out[name] = frame["month"]
+        if getattr(src, key) is not None and frame is not None and "month" in frame.columns:
+            out[name] = (key, frame["month"])
     return out
 
 

@@ -64,3 +64,32 @@ def test_check_json_is_machine_readable_and_exits_by_its_checks(chdir_root, demo
     police = next(s for s in record["sources"] if s["source"] == "police_uk")
     assert police["rows_read"] == police["rows_kept"] + sum(police["rows_dropped"].values())
     assert all(c["missing"] == [] for c in record["coverage"]) and len(record["police_uk_repeats"]) > 0
+
+
+def test_check_names_the_failing_source_months_and_file(root, demo_dir, tmp_path):
+    """A fly-tipping extract without May 2023: the check fails with a cross, the months and the file, and the count."""
+    import shutil
+
+    from tests.conftest import ccsp
+
+    project = tmp_path / "project"
+    shutil.copytree(root / "params", project / "params")
+    (project / "data").mkdir()
+    for name in ("demo", "cache"):
+        (project / "data" / name).symlink_to(root / "data" / name, target_is_directory=True)
+    (project / "reference").symlink_to(root / "reference", target_is_directory=True)
+    lines = (demo_dir / "partner" / "fly_tipping.csv").read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",")[1][:7] != "2023-05"]
+    assert len(kept) < len(lines)  # the demo has fly-tipping in May 2023, so the cut removes rows
+    (project / "ft.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    (project / "params" / "gap.yaml").write_text("period: 2023-24\nsources:\n  fly_tipping: ft.csv\n", encoding="utf-8")
+    done = ccsp("data", "check", str(project / "params" / "gap.yaml"), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    out = done.stdout.splitlines()
+    cross = [ln for ln in out if ln.startswith("  ✗ ")]
+    assert len(cross) == 1 and cross[0].startswith("  ✗ fly-tipping has rows in every month compared")
+    detail = out[out.index(cross[0]) + 1]
+    assert "no rows in May 2023 (1 month)" in detail and "file: ft.csv" in detail
+    n = sum(1 for ln in out if ln.startswith(("  ✓ ", "  ✗ ")))
+    assert out[-1] == f"{n - 1} of {n} checks passed."
+    assert "\033[" not in done.stdout  # not a terminal: no colour

@@ -65,28 +65,62 @@ def police_vs_partner(data: Dataset, params: Params) -> pd.DataFrame:
 
 
 def validation_checks(data: Dataset, params: Params) -> pd.DataFrame:
-    """Plain checks on the canonical tables, each with its result."""
+    """Plain checks on the canonical tables, each with its result; a failed check says what failed
+    (``detail``: how many rows, which references or months) and in which input file (``file``)."""
+    root = params.params_file.parent.parent if params.params_file else None
+
+    def file_of(key: str) -> str:
+        path = getattr(params.sources, key, None)
+        return _shown_path(Path(path), root) if path is not None else ""
+
     crimes = data.crimes
+    crime_file = file_of("partner_crimes" if params.sources.partner_crimes else "police_uk")
+    no_ward = crimes[crimes["ward_code"].isna()]
+    repeated = crimes.loc[crimes["crime_ref"].duplicated(keep=False), "crime_ref"]
+    unpopulated = data.population[~data.population["population"].gt(0)]
     checks = [
-        ("every crime is in a ward of the area", bool(crimes["ward_code"].notna().all())),
-        ("no crime reference appears twice", bool(not crimes["crime_ref"].duplicated().any())),
-        ("every small area of the lookup has a population", bool(data.population["population"].gt(0).all())),
+        ("every crime is in a ward of the area", no_ward.empty,
+         f"{len(no_ward):,} crime{'s' * (len(no_ward) != 1)} with no ward" + _examples("first", no_ward["crime_ref"]), crime_file),
+        ("no crime reference appears twice", repeated.empty,
+         f"{repeated.nunique():,} reference{'s' * (repeated.nunique() != 1)} on more than one row" + _examples("e.g.", repeated),
+         crime_file),
+        ("every small area of the lookup has a population", unpopulated.empty,
+         f"{len(unpopulated):,} small area{'s' * (len(unpopulated) != 1)} with no population"
+         + _examples("e.g.", unpopulated["lsoa_code"] if "lsoa_code" in unpopulated.columns else pd.Series(dtype=object)),
+         file_of("population")),
     ]
     gaps = {g.source: g for g in coverage.coverage_gaps(data, params)}
+    keys = coverage.monthly_source_keys(data, params)
     months = coverage.required_months(params)
     span = f"{months[0]:%B %Y} to {months[-1]:%B %Y}"
     for source in coverage.monthly_sources(data, params):
         gap = gaps.get(source)
         text = f"{source} has rows in every month compared ({span})"
+        detail = ""
         if gap is not None:
             text += f": missing {coverage.month_ranges(gap.months)}"
-        checks.append((text, gap is None))
+            detail = f"no rows in {coverage.month_ranges(gap.months)} ({len(gap.months)} month{'s' * (len(gap.months) != 1)})"
+        checks.append((text, gap is None, detail, file_of(keys[source])))
     if data.crimes["source"].eq("partner").any():
-        diff = police_vs_partner(data, params)["difference"].abs().sum()
-        checks.append(("police.uk and the partner extract agree by category for the year", bool(diff == 0)))
-    table = pd.DataFrame(checks, columns=["check", "passed"])
+        table = police_vs_partner(data, params)
+        differ = table[table["difference"] != 0].sort_values("difference", key=abs, ascending=False, kind="stable")
+        detail = "; ".join(f"{r.category}: police.uk {r.police_uk:,}, extract {r.partner_extract:,}"
+                           for r in differ.head(3).itertuples())
+        if len(differ) > 3:
+            detail += f"; and {len(differ) - 3} more categor{'ies' if len(differ) - 3 != 1 else 'y'}"
+        checks.append(("police.uk and the partner extract agree by category for the year", differ.empty, detail,
+                       f"{file_of('police_uk')} and {file_of('partner_crimes')}"))
+    table = pd.DataFrame(checks, columns=["check", "passed", "detail", "file"])
+    table["passed"] = table["passed"].astype(bool)
+    table.loc[table["passed"], ["detail", "file"]] = ""
     table["result"] = table["passed"].map({True: "Yes", False: "No"})
-    return table
+    return table[["check", "passed", "result", "detail", "file"]]
+
+
+def _examples(word: str, values: pd.Series, n: int = 3) -> str:
+    """' (first: A, B, C)' from the first ``n`` distinct values; '' when there are none."""
+    shown = [str(v) for v in pd.unique(values.dropna())[:n]]
+    return f" ({word}: {', '.join(shown)})" if shown else ""
 
 
 def repeated_rows(data: Dataset) -> pd.DataFrame:
@@ -131,7 +165,8 @@ def audit_record(data: Dataset, params: Params, audit: SectionResult | None = No
     covered = [{"source": s, "months": f"{months[0]:%Y-%m} to {months[-1]:%Y-%m}",
                 "missing": [f"{m:%Y-%m}" for m in gaps[s].months] if s in gaps else []}
                for s in coverage.monthly_sources(data, params)]
-    checks = [{"check": r.check, "passed": bool(r.passed)} for r in audit.tables["checks"].itertuples()]
+    checks = [{"check": r.check, "passed": bool(r.passed), "detail": r.detail, "file": r.file}
+              for r in audit.tables["checks"].itertuples()]
     repeated = audit.tables["repeated_rows"]
     return {
         "area": params.area.name, "period": params.period, "comparison": params.comparison,
