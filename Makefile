@@ -18,31 +18,35 @@ help:
 	@echo "make clean    remove outputs, caches, demo data and the virtual environment"
 
 $(VENV)/.stamp-run: pyproject.toml requirements/constraints.txt
+	@echo "==> setting up .venv: ccsp-analysis and its pinned dependencies (first time: one to two minutes)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -e .
+	@start=$$(date +%s); $(PIP_INSTALL) -e . && echo "    installed in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-run
-	$(PIP_INSTALL) -e ".[test]"
+	@echo "==> adding the test tools (pytest, pytest-xdist, playwright, ruff, nbstripout)"
+	@start=$$(date +%s); $(PIP_INSTALL) -e ".[test]" && echo "    installed in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 setup: $(VENV)/.stamp-run
 setup-test: $(VENV)/.stamp-test
 
 data/demo/DEMO.json: $(DEMO_SOURCES) | $(VENV)/.stamp-run
-	$(CCSP) data demo --out data/demo
+	@echo "==> generating the synthetic demo data in data/demo"
+	@$(CCSP) data demo --out data/demo
 
 demo: data/demo/DEMO.json
 
 report: setup demo
-	$(CCSP) run $(YEAR)
+	@echo "==> building the $(YEAR) assessment (dataset, sections, notebooks, pages)"
+	@$(CCSP) run $(YEAR)
 
 # Chromium for the browser tests: installed from Debian where we can (CI runs as root);
 # the browser tests skip with a clear message where it is missing.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian chromium for the browser tests"; \
+	    echo "==> installing Debian chromium for the browser tests (a minute or two)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "warning: could not install chromium; browser tests will skip"; \
 	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
@@ -54,8 +58,10 @@ lint: setup-test
 # pytest exits 5 when it collected no tests: here that means a broken test selection, so it fails loudly.
 # Two workers (pytest-xdist), a test file per worker at a time; the demo report is built once and shared.
 test: setup-test demo chromium
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
+	@echo "==> lint (ruff) and stripped notebooks (nbstripout --verify)"
+	@$(VENV)/bin/ruff check src tests benchmarks
+	@$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
+	@echo "==> the test suite on two workers (pytest-xdist; a few minutes)"
 	@$(PY) -m pytest -n 2 --dist loadfile; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 

@@ -24,3 +24,21 @@ def test_constraints_pin_every_dependency(root):
     pinned = {_norm(line.split("==")[0])[0] for line in (root / "requirements" / "constraints.txt").read_text().splitlines() if "==" in line}
     wanted = [_norm(d)[0] for d in project["dependencies"] + project["optional-dependencies"]["test"]]
     assert [w for w in wanted if w not in pinned] == []
+
+
+def test_make_report_and_make_test_say_what_they_are_doing(root):
+    """`make report` announces each stage (installing, demo data, the build) in order; `make test` announces lint
+    and the suite (ccsp run prints its own section progress, pytest-xdist its own)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed here")
+    report = subprocess.run(["make", "-n", "-B", "report"], cwd=root, capture_output=True, text=True, check=True).stdout
+    stages = [line for line in report.splitlines() if "==>" in line]
+    assert [s.split("==> ")[1].split(" ")[0:2] for s in stages] == [["setting", "up"], ["generating", "the"],
+                                                                     ["building", "the"]]
+    test = subprocess.run(["make", "-n", "-B", "test"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "==> lint" in test and "==> the test suite" in test and "pytest -n 2" in test
