@@ -130,3 +130,35 @@ def test_hate_crimes_count_aggravated_offences_without_a_strand(params):
     performance_report(data, params, out)
     f = dict(zip(out.figures_frame()["id"], out.figures_frame()["value"], strict=True))
     assert (f["hate_police_recorded"], f["hate_incidents_total"]) == (3, 4)
+
+
+def test_performance_report_tables_about_people_are_under_disclosure_control(params):
+    """Every count of the tiny data is below 5 (counted by hand in _dataset), so the performance report's
+    tables about people show none of them, their figures are withheld, and the log lists each hidden cell."""
+    out = SectionResult()
+    performance_report(_dataset(), params, out)
+    da = out.tables["domestic_abuse_incidents"]
+    # 2015-16: 3 police DA incidents, 1 repeat, 2 children present; 2014-15: 1, 1, 0 -- all below 5
+    assert da[["incidents", "repeat_victims", "repeat_rate"]].isna().all().all()
+    referrals = out.tables["service_referrals"]  # CDVASS 1 and SARC 1 in 2015-16, SARC 1 in 2014-15
+    assert referrals[["2014-15", "2015-16"]].isna().any(axis=None)
+    assert not (referrals[["2014-15", "2015-16"]].fillna(0) > 0).any(axis=None)  # no small count shows
+    hate = out.tables["hate"]  # 1 + 1 = 2 police-recorded, + 1 centre = 3; 2014-15: 2 + 0 = 2, + 0 = 2
+    assert hate.loc[0, ["hate_crimes", "non_crime_incidents", "police_recorded", "reporting_centres", "total"]].isna().all()
+    withheld = {f["id"] for f in out.figures if f.get("withheld")}
+    assert {"dva_repeat_victim_rate", "dva_children_present", "dva_non_crime_change", "cdvass_referrals",
+            "sarc_clients", "hate_incidents_total", "hate_police_recorded", "hate_reporting_centres"} <= withheld
+    assert "Domestic abuse non-crime incidents: withheld to protect small numbers." in out.sentences
+    log = out.tables["suppression_log"]
+    assert {"domestic_abuse_incidents", "service_referrals", "hate"} <= set(log["table"])
+    assert not log.astype(str).apply(lambda col: col.str.contains("below")).any(axis=None)  # never says which were small
+
+
+def test_performance_report_publishes_counts_at_or_above_the_threshold(params):
+    """With threshold 1 nothing of the tiny data is small (zeros are not counts of people to hide), so the
+    tables show the hand counts."""
+    out = SectionResult()
+    performance_report(_dataset(), params.model_copy(update={"disclosure_threshold": 1}), out)
+    da = out.tables["domestic_abuse_incidents"]
+    assert list(da["incidents"]) == [3, 1] and list(da["children_present"]) == [2, 0]
+    assert out.tables["hate"].loc[0, "total"] == 3

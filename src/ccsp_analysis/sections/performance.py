@@ -6,10 +6,18 @@ import pandas as pd
 
 from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.disclosure import key
 from ccsp_analysis.errors import StatsError
 from ccsp_analysis.measures import change_row, grouping_changes, population_for, share
 from ccsp_analysis.params import Params
-from ccsp_analysis.people import crimes_key, register_hate_strands, settle
+from ccsp_analysis.people import (
+    crimes_key,
+    people_table,
+    register,
+    register_hate_strands,
+    settle,
+    withheld_sentence,
+)
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
 
@@ -22,6 +30,7 @@ PLAN: dict[str, tuple[str, ...]] = {
 #: Monthly series charted as control charts and projected.
 SERIES = ("trc", "domestic_abuse", "serious_youth_violence", "shoplifting")
 HISTORY_MONTHS = 48  # 36 to fit a projection and 12 more to back-test the same model on
+SECTION = "08_performance"
 HATE_COLUMNS = ["period", "hate_crimes", "non_crime_incidents", "police_recorded", "reporting_centres", "total"]
 
 
@@ -151,12 +160,26 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
          "repeat_rate": share(int(before["repeat_victim"].sum()), len(before)), "children_present": int(before["children_present"].sum())}])
     out.add_figure("dva_repeat_victim_rate", share(int(now["repeat_victim"].sum()), len(now)), "Domestic abuse incidents: repeat victims", "pct")
     out.add_figure("dva_children_present", int(now["children_present"].sum()), "Domestic abuse incidents with children present", "count")
+    # incidents, repeat victims and children present are counts about people: registered for disclosure
+    # control across the run (a hidden count hides its rate, its figures and the non-crime sentence)
+    reg = register(out, SECTION)
+    da_keys = _register_rows(reg, "domestic_abuse_incidents", out.tables["domestic_abuse_incidents"],
+                             ("incidents", "repeat_victims", "children_present"))
+    for i, row_keys in enumerate(da_keys):
+        reg.derive("domestic_abuse_incidents", i, ["repeat_rate"], [row_keys["repeat_victims"], row_keys["incidents"]])
+    reg.figure("dva_repeat_victim_rate", [da_keys[0]["repeat_victims"], da_keys[0]["incidents"]])
+    reg.figure("dva_children_present", [da_keys[0]["children_present"]])
+    incidents = (da_keys[0]["incidents"], da_keys[1]["incidents"])  # the non-crime change counts the same incidents
+    reg.figure("dva_non_crime_change", incidents)
+    out.sentences += [trc["sentence"], dva["sentence"], reg.phrase((nc["sentence"], incidents, withheld_sentence(nc["label"])))]
     svc = data.services
     referrals = svc[_in(svc, cur) | _in(svc, prev)].assign(period=lambda f: f["fy"]).groupby(["service", "period"]).size().unstack(fill_value=0)
-    out.tables["service_referrals"] = referrals.reset_index()
+    referral_key = _cell_key("service_referrals")
+    people_table(out, SECTION, "service_referrals", referrals, params.disclosure_threshold, keys=referral_key)
     for service, fid in (("CDVASS", "cdvass_referrals"), ("SARC", "sarc_clients")):
         if service in referrals.index and params.period in referrals.columns:
             out.add_figure(fid, int(referrals.loc[service, params.period]), f"{service} referrals", "count")
+            reg.figure(fid, [referral_key(service, params.period)])
     hate_rows = []
     hate_mask = grouping_mask(crimes, "hate_crime")
     for label, months in ((params.period, cur), (params.comparison, prev)):
@@ -171,6 +194,14 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
     out.add_figure("hate_incidents_total", hate.loc[0, "total"], "Hate crimes and incidents", "count")
     out.add_figure("hate_police_recorded", hate.loc[0, "police_recorded"], "Hate crimes and incidents recorded by the police", "count")
     out.add_figure("hate_reporting_centres", hate.loc[0, "reporting_centres"], "Hate incidents through reporting centres", "count")
+    # every count of the hate table is about people; its two sums are published equations
+    hate_keys = _register_rows(reg, "hate", hate, HATE_COLUMNS[1:])
+    for k in hate_keys:
+        reg.line([k["hate_crimes"], k["non_crime_incidents"]], k["police_recorded"])
+        reg.line([k["police_recorded"], k["reporting_centres"]], k["total"])
+    for fid, column in (("hate_incidents_total", "total"), ("hate_police_recorded", "police_recorded"),
+                        ("hate_reporting_centres", "reporting_centres")):
+        reg.figure(fid, [hate_keys[0][column]])
     strands = crimes[crimes["hate_strand"].notna() & _in(crimes, cur)].groupby("hate_strand").size().rename("hate_crimes")
     # hate crimes by strand are counts about people: registered for disclosure control across the run
     year = params.period if params.quarter in (None, 4) else f"{params.period} to Q{params.quarter}"
@@ -189,7 +220,22 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
         out.add_figure("pcc_grant", int(alloc.loc[alloc["source"] == "PCC grant", "amount_gbp"].sum()), "PCC grant", "money")
         out.add_figure("carry_over", int(alloc.loc[alloc["source"] == "Carry over", "amount_gbp"].sum()), "Carry over", "money")
         out.add_figure("allocations_total", int(alloc["amount_gbp"].sum()), "Allocations", "money")
-    out.sentences += [trc["sentence"], dva["sentence"], nc["sentence"]]
+    settle(out, params.disclosure_threshold)
+
+
+def _cell_key(table: str):
+    """The key of a cell (row label, column) of one of this section's tables about people."""
+    return lambda row, column: key(section=SECTION, table=table, cell=f"{row}/{column}")
+
+
+def _register_rows(reg, table: str, frame: pd.DataFrame, columns) -> list[dict]:
+    """Register the count ``columns`` of each row of ``frame`` (rows named by their ``period``); return each row's keys."""
+    cell = _cell_key(table)
+    out = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        keys = {c: reg.count(cell(row.period, c), int(getattr(row, c)), table, i, c, str(row.period)) for c in columns}
+        out.append(keys)
+    return out
 
 
 def performance(data: Dataset, params: Params) -> SectionResult:
