@@ -104,3 +104,31 @@ def test_papermill_with_a_misspelt_parameter_fails_naming_it(root, demo_dir, tmp
     assert proc.returncode != 0
     assert "parameter(s) it does not take: param_path" in proc.stdout + proc.stderr
     assert "its parameters are: params_path" in proc.stdout + proc.stderr
+
+
+def test_a_section_opened_alone_hides_what_the_run_hides(root, demo_dir, tmp_path):
+    """Disclosure control is run-wide: a count a priority page hides is hidden on key findings too. A notebook
+    opened alone must show what the run shows, not what its section alone would hide."""
+    import shutil
+
+    from ccsp_analysis import dataset
+    from ccsp_analysis.sections.registry import compute_sections
+
+    project = tmp_path / "project"
+    shutil.copytree(root / "params", project / "params")
+    (project / "data").mkdir()
+    for name in ("demo", "cache"):
+        (project / "data" / name).symlink_to(root / "data" / name, target_is_directory=True)
+    (project / "reference").symlink_to(root / "reference", target_is_directory=True)
+    strict = project / "params" / "strict.yaml"
+    strict.write_text("period: 2023-24\ndisclosure_threshold: 60\n", encoding="utf-8")
+    params, alone = store.section_result(str(strict), "01_key_findings")
+    data = dataset.load(params)
+    run, _ = compute_sections(data, params, [n for n in params.sections if n != "09_reconciliation"])
+    own, _ = compute_sections(data, params, ["01_key_findings"])
+    name = "01_key_findings"
+    hidden_in_run = {f["id"] for f in run[name].figures if f.get("withheld")}
+    hidden_alone = {f["id"] for f in own[name].figures if f.get("withheld")}
+    assert hidden_in_run - hidden_alone, "threshold 60 should hide on key findings what only a priority page hides"
+    assert {f["id"] for f in alone.figures if f.get("withheld")} == hidden_in_run
+    assert store.result_hash(alone) == store.result_hash(store.publishable(run[name]))

@@ -181,7 +181,9 @@ def section_result(params_path: str | Path, name: str) -> tuple[Params, SectionR
 
     params = load_params(path if path.exists() else params_path)
     data = dataset.load(params)
-    names = [n for n in params.sections if n != name and name == "09_reconciliation"] + [name]
+    # every section of the run, not this one alone: disclosure control is run-wide (a count hidden on
+    # another page is hidden here too), so a notebook opened alone publishes what the run publishes
+    names = [n for n in params.sections if n != name and (n != "09_reconciliation" or name == n)] + [name]
     results, errors = compute_sections(data, params, names)
     if name in errors:
         raise RunError(f"section {name} could not be computed: {errors[name]}")
