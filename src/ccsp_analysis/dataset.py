@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 DATASET_VERSION = 3  # 3: meta.json holds each table's SHA-256
 TABLES = ("geography", "population", "population_by_age", "mid_year", "census_2011", "imd", "boundaries",
           "crimes", "street", "asb", "victims", "fly_tipping", "services", "incidents", "nrm", "survey",
-          "reoffending", "funding", "most_similar_group", "audit", "coverage")
+          "reoffending", "funding", "most_similar_group", "audit", "coverage",
+          "district_features", "district_crimes")  # the last two: the computed peer group (_peer_group_tables)
 
 
 @dataclass
@@ -295,9 +296,43 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
         "asb": asb_all, "victims": victims.reset_index(drop=True), "fly_tipping": fly, "services": services,
         "incidents": incidents, "survey": survey, "reoffending": reoffending, "funding": funding,
         "audit": pd.DataFrame(audit), "coverage": coverage,
+        **_peer_group_tables(params),
     }
     log.info("dataset built: %s crimes, %s ASB rows", len(crimes), len(asb_all))
     return Dataset(tables, key, inputs or {})
+
+
+def _peer_group_tables(params: Params) -> dict[str, pd.DataFrame]:
+    """``district_features`` and ``district_crimes`` for the computed peer group: built only when no
+    most similar group is supplied (``sources.most_similar_group`` null), else empty.
+
+    The features come from the ONS files of the run read whole (every district they cover):
+    ``population`` (Census 2021 usual residents), ``population_by_age``, ``imd`` and ``land_area``
+    when supplied, placed in districts by ``district_lookup`` (default ``lsoa_ward_lookup``). The
+    crimes are the police.uk street rows of the period's months in every file of ``police_uk``
+    (every force, no area filter): force-wide files give the force's districts, national files all.
+    """
+    empty = {"district_features": pd.DataFrame(), "district_crimes": pd.DataFrame()}
+    src = params.sources
+    if src.most_similar_group is not None:
+        return empty
+    from ccsp_analysis.sources import districts, ons, police_uk
+
+    lookup = districts.read_district_lookup(src.district_lookup or src.lsoa_ward_lookup)
+    features = districts.district_features(
+        lookup, ons.read_census_ts001(src.population),
+        by_age=ons.read_population_by_age(src.population_by_age) if src.population_by_age is not None else None,
+        imd=ons.read_imd(src.imd) if src.imd is not None else None,
+        land=districts.read_land_area(src.land_area) if src.land_area is not None else None)
+    months = [m.strftime("%Y-%m") for m in params.fy.months(params.quarter)]
+    try:
+        street = police_uk.read_street(src.police_uk, months=months)
+    except DataError as exc:
+        if "files for the requested months" not in str(exc):
+            raise
+        street = pd.DataFrame(columns=["lsoa_code", "lsoa_name", "is_asb"])  # no file for the period: no counts
+    crimes = districts.district_crimes(street[~street["is_asb"].astype(bool)], lookup)
+    return {"district_features": features, "district_crimes": crimes}
 
 
 def _coverage(frames: dict[str, pd.DataFrame | None]) -> pd.DataFrame:

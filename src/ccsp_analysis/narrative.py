@@ -333,3 +333,55 @@ def projection_sentence(assessment: ProjectionAssessment, label: str) -> str:
             f"interval {fmt_count(a.total_low80)} to {fmt_count(a.total_high80)}), {versus}; the same model "
             f"fitted to {fitted} was out by {fmt_pct(bt.mape)} a month on average over the next "
             f"{fmt_count(n)} months and its 80% interval held {fmt_count(bt.inside80)} of them.")
+
+
+def peer_group_sentence(area: str, k: int, k_asked: int, characteristics: Sequence[str], candidates: int,
+                        period: str) -> str:
+    """What the computed peer group is (``stats.nearest_neighbours``), said as computed, not the Home Office's.
+
+    e.g. "No most similar group was supplied, so ccsp-analysis computed one from public data for 2023-24: the
+    15 local authority districts most like Coventry in population size (...) and deprivation (...), out of
+    308 other districts in the ONS files supplied. Each characteristic is standardised across the districts
+    and given equal weight (see the methods). It is not the Home Office's most similar group."
+    """
+    group = (f"the {fmt_count(k)} local authority districts most like {area}" if k == k_asked else
+             f"the {fmt_count(k)} other local authority district{'s' if k != 1 else ''} in the files supplied "
+             f"({fmt_count(k_asked)} are wanted), ordered by how like {area} they are")
+    pool = f", out of {fmt_count(candidates)} other districts in the ONS files supplied" if k < candidates else ""
+    return (f"No most similar group was supplied, so ccsp-analysis computed one from public data for {period}: "
+            f"{group} in {fmt_list(characteristics)}{pool}. Each characteristic is standardised across the districts "
+            "and given equal weight (see the methods). It is not the Home Office's most similar group.")
+
+
+def peer_group_unavailable(area: str, reason: str) -> str:
+    """No computed peer group: the reason in words."""
+    return f"No most similar group was supplied, and none can be computed for {area} from the files supplied: {reason}."
+
+
+def peer_data_sentence(with_data: int, k: int, area_has_data: bool, area: str) -> str:
+    """How many of the computed group have police.uk crime data in the files supplied."""
+    own = "" if area_has_data else f"; {area}'s own street-level crime is not in them"
+    return (f"{fmt_count(with_data)} of the {fmt_count(k)} have police.uk street-level crime for the period in the "
+            f"files supplied{own} (force-wide files hold their force's districts only; the national archive holds all). "
+            "Rates here use police.uk street-level crime and Census 2021 usual residents for every district, "
+            f"{area} included, so {area}'s rate may differ from its rate elsewhere in this report.")
+
+
+def peer_comparison_sentence(area: str, result, with_data: int) -> str:
+    """Where the area's rate sits among its computed neighbours (``stats.compare_with_group``)."""
+    place = "the lowest" if result.rank == 1 else f"the {_ordinal(result.rank)} lowest"
+    where = {"BELOW": "below", "ABOVE": "above", "WITHIN": "within"}[result.position]
+    return (f"{area}'s rate, {fmt_rate(result.value)} crimes per 1,000 residents, is {place} of the "
+            f"{fmt_count(result.n)} districts compared ({area} and the {fmt_count(with_data)} neighbours with crime data); "
+            f"it is {where} the range expected of those neighbours "
+            f"({fmt_number(result.level * 100)}% prediction interval {fmt_rate(result.low)} to {fmt_rate(result.high)}).")
+
+
+def peer_not_compared(area: str, with_data: int, needed: int, area_has_data: bool) -> str:
+    """Why the area's rate is not compared with its computed neighbours."""
+    if not area_has_data:
+        return (f"{area}'s rate is not compared with the group: the police.uk files supplied do not hold "
+                f"{area}'s street-level crime for the period.")
+    return (f"{area}'s rate is not compared with the group: only {fmt_count(with_data)} of its districts have "
+            f"police.uk crime data in the files supplied, and at least {fmt_count(needed)} are needed; add their "
+            "forces' street files (or the national archive) to compare.")

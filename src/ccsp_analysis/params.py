@@ -78,6 +78,11 @@ class Sources(_Frozen):
     published_figures: Path | None = None
     imd: Path | None = None
     ward_boundaries: Path | None = None
+    # For the computed peer group (used only when most_similar_group is null): an LSOA -> district
+    # lookup covering every district to compare (default: lsoa_ward_lookup) and, optionally, ONS
+    # Standard Area Measurements of the districts (adds population density).
+    district_lookup: Path | None = None
+    land_area: Path | None = None
 
 
 class Params(_Frozen):

@@ -162,3 +162,97 @@ def test_performance_report_publishes_counts_at_or_above_the_threshold(params):
     da = out.tables["domestic_abuse_incidents"]
     assert list(da["incidents"]) == [3, 1] and list(da["children_present"]) == [2, 0]
     assert out.tables["hate"].loc[0, "total"] == 3
+
+
+def _peers(crimes_rows):
+    # one feature, population size: T 2, A 1, B 3, C 4, D 0, E 5 -> mean 2.5, sd sqrt(17.5 / 6) = 1.7078;
+    # distances from T: A and B 1 / 1.7078 = 0.5855, C and D 2 / 1.7078 = 1.1711, E 3 / 1.7078 = 1.7566
+    # (ties by code). Every district: 1,000 residents in 10 small areas.
+    codes = ["E08000026", "E06000001", "E06000002", "E06000003", "E06000004", "E06000005"]
+    features = pd.DataFrame({"lad_code": codes, "lad_name": ["Coventry", "A", "B", "C", "D", "E"],
+                             "population": [1000] * 6, "small_areas": [10] * 6,
+                             "f_log_population": [2.0, 1.0, 3.0, 4.0, 0.0, 5.0]})
+    crimes = pd.DataFrame(crimes_rows, columns=["lad_code", "crimes", "small_areas_with_crimes"])
+    data = _dataset()
+    data.tables["most_similar_group"] = pd.DataFrame()
+    data.tables["district_features"], data.tables["district_crimes"] = features, crimes
+    return data
+
+
+def _no_msg(params):
+    return params.model_copy(update={"sources": params.sources.model_copy(update={"most_similar_group": None})})
+
+
+# Coventry 100 crimes in all 10 small areas; A 50 (10), B 80 in 9 of 10 (90%: covered), C 120 (10);
+# D 3 rows in 2 small areas (20%: only its edge, not covered); E none
+PEER_CRIMES = [("E08000026", 100, 10), ("E06000001", 50, 10), ("E06000002", 80, 9), ("E06000003", 120, 10),
+               ("E06000004", 3, 2)]
+
+
+def test_computed_group_by_hand(params):
+    from ccsp_analysis.sections.performance import computed_group
+
+    table, sentences, result = computed_group(_peers(PEER_CRIMES), _no_msg(params))
+    assert table["district"].tolist() == ["Coventry", "A", "B", "C", "D", "E"]
+    assert table["distance"].tolist() == [0.0, 0.586, 0.586, 1.171, 1.171, 1.757]  # to 3 decimals
+    assert pd.isna(table["rank"].iloc[0]) and table["rank"].iloc[1:].tolist() == [1, 2, 3, 4, 5]  # the area: no rank
+    assert table["crime_data"].tolist() == ["yes", "yes", "yes", "yes", "no", "no"]
+    # per 1,000 residents over the full year (2015-16, 12 months): 100, 50, 80, 120; none where no data
+    assert table["crimes_per_1000"].iloc[:4].tolist() == pytest.approx([100.0, 50.0, 80.0, 120.0])
+    assert table["crimes_per_1000"].iloc[4:].isna().all()
+    # 100 against 50, 80, 120: two lower, so rank 3 of 4; mean of all (100 + 250) / 4 = 87.5;
+    # rest mean 83.33, sd 35.12, t(0.975, 2) = 4.303 -> half-width 4.303 x 35.12 x sqrt(4/3) = 174.5: within
+    assert (result.rank, result.n, result.position) == (3, 4, "WITHIN")
+    assert result.mean_all == pytest.approx(87.5)
+    text = " ".join(sentences)
+    assert "computed one from public data" in text and "not the Home Office's most similar group" in text
+    assert "the 5 other local authority districts in the files supplied (15 are wanted)" in text
+    assert "population size" in text and "3 of the 5 have police.uk street-level crime" in text
+    assert "the 3rd lowest of the 4 districts compared" in text and "within the range expected" in text
+
+
+def test_computed_group_too_few_with_crime_data(params):
+    from ccsp_analysis.sections.performance import computed_group
+
+    # C's rows now cover 7 of 10 small areas (70% < 80%): only A and B have data, fewer than 3
+    rows = [r if r[0] != "E06000003" else ("E06000003", 120, 7) for r in PEER_CRIMES]
+    table, sentences, result = computed_group(_peers(rows), _no_msg(params))
+    assert result is None and len(table) == 6
+    assert sentences[-1] == ("Coventry's rate is not compared with the group: only 2 of its districts have police.uk "
+                             "crime data in the files supplied, and at least 3 are needed; add their forces' street "
+                             "files (or the national archive) to compare.")
+
+
+def test_performance_without_a_group_says_so_and_shows_no_empty_table(params):
+    from ccsp_analysis.sections.performance import performance
+
+    p = _no_msg(params)
+    # one district only in the ONS files (as in the demo data): no group, one sentence, no group table
+    data = _peers(PEER_CRIMES)
+    data.tables["district_features"] = data.tables["district_features"].head(1)
+    out = _performance_sections(performance, data, p)
+    assert out.tables["most_similar_group_sentences"]["sentence"].tolist() == [
+        "No most similar group was supplied, and none can be computed for Coventry from the files supplied: the ONS "
+        "files supplied give the characteristics of 1 district; national files (population, population by age, IMD "
+        "and a lookup of every district) are needed."]
+    assert "computed_group" not in out.tables
+    # with the six districts: the group table and its summary
+    out = _performance_sections(performance, _peers(PEER_CRIMES), p)
+    assert len(out.tables["computed_group"]) == 6 and out.tables["computed_group_summary"]["rank"].item() == 3
+    assert "not the Home Office's" in out.tables["most_similar_group_sentences"]["sentence"].iloc[0]
+
+
+def _performance_sections(performance, data, params):
+    """performance() with the parts that need a full dataset (control charts, projections) stubbed out."""
+    from unittest import mock
+
+    from ccsp_analysis.sections import performance as module
+
+    empty = pd.DataFrame()
+    spc = mock.Mock(summary=empty, signals=empty, points=empty)
+    spc.chart.return_value = empty
+    with mock.patch.object(module.monitoring, "monitor", return_value=spc), \
+            mock.patch.object(module, "projections", return_value=(empty, empty, {})), \
+            mock.patch.object(module, "plan_measures", return_value=empty), \
+            mock.patch.object(module, "monthly_series", return_value=pd.Series(dtype="int64")):
+        return performance(data, params)

@@ -8,6 +8,7 @@ from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.disclosure import key
 from ccsp_analysis.errors import StatsError
+from ccsp_analysis.formatting import round_half_up
 from ccsp_analysis.measures import change_row, grouping_changes, population_for, share
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
@@ -19,6 +20,7 @@ from ccsp_analysis.people import (
     withheld_sentence,
 )
 from ccsp_analysis.result import SectionResult
+from ccsp_analysis.sources import districts
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
 
 #: The plan on a page: each board's measures (groupings of taxonomy.GROUPINGS).
@@ -31,6 +33,11 @@ PLAN: dict[str, tuple[str, ...]] = {
 SERIES = ("trc", "domestic_abuse", "serious_youth_violence", "shoplifting")
 HISTORY_MONTHS = 48  # 36 to fit a projection and 12 more to back-test the same model on
 SECTION = "08_performance"
+#: The computed peer group (when no most similar group is supplied): neighbours wanted, and how many of
+#: them need police.uk crime data before the area's rate is compared with them.
+PEER_K = stats.neighbours.DEFAULT_K
+PEER_MIN_WITH_DATA = 3
+PEER_COLUMNS = ["rank", "lad_code", "district", "distance", "population", "crimes", "crimes_per_1000", "crime_data"]
 HATE_COLUMNS = ["period", "hate_crimes", "non_crime_incidents", "police_recorded", "reporting_centres", "total"]
 
 
@@ -135,6 +142,71 @@ def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, sta
     table.loc[is_area, ["crimes_per_1000", "source"]] = [rate, "computed from this run's data"]
     result = stats.compare_with_group(rate, others) if rate is not None and others else None
     return table.sort_values("crimes_per_1000", kind="stable").reset_index(drop=True), result, rate
+
+
+def computed_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, list[str], stats.GroupComparison | None]:
+    """The area's statistical neighbours computed from public data, and its rate among them.
+
+    For a run with no most similar group supplied: the :data:`PEER_K` districts nearest the area's
+    district (``params.area.la_code``) in the characteristics the ONS files give
+    (``sources.districts.characteristics``; a characteristic the area's district lacks is left out,
+    and a district lacking one used is left out of the comparison), by ``stats.nearest_neighbours``
+    with equal weight per characteristic. The area's rate is compared with the neighbours whose crime
+    the police.uk files hold (``sources.districts.covered``) by ``stats.compare_with_group`` when at
+    least :data:`PEER_MIN_WITH_DATA` have it. Returns the group table (the area first, then the
+    neighbours nearest first; empty when no group can be computed), the sentences, and the comparison
+    (None when not made).
+    """
+    name, target = params.area.name, params.area.la_code
+    features = data.tables.get("district_features", pd.DataFrame())
+    crimes = data.tables.get("district_crimes", pd.DataFrame())
+    empty = pd.DataFrame(columns=PEER_COLUMNS)
+    if features.empty or target not in set(features["lad_code"]):
+        reason = ("the ONS files and lookup do not hold the area's district"
+                  if not features.empty else "no district characteristics could be read")
+        return empty, [narrative.peer_group_unavailable(name, f"{reason} ({target})")], None
+    own = features.set_index("lad_code").loc[target]
+    chars = {c: [f for f in cols if pd.notna(own[f])] for c, cols in districts.characteristics(features.columns).items()}
+    chars = {c: cols for c, cols in chars.items() if cols}
+    used = [f for cols in chars.values() for f in cols]
+    frame = features.set_index("lad_code")[used].dropna()
+    if len(frame) < 2:
+        return empty, [narrative.peer_group_unavailable(
+            name, f"the ONS files supplied give the characteristics of {_districts(len(frame))}; national files "
+                  "(population, population by age, IMD and a lookup of every district) are needed")], None
+    nb = stats.nearest_neighbours(frame, target, k=PEER_K, weights=stats.equal_characteristic_weights(chars))
+    months = params.fy.months(params.quarter)
+    info = features.set_index("lad_code")
+    counts = crimes.set_index("lad_code")["crimes"] if not crimes.empty else pd.Series(dtype="int64")
+    has_data = districts.covered(features, crimes if not crimes.empty else pd.DataFrame(columns=districts.CRIME_COLUMNS))
+    codes = [target, *nb.table["code"]]
+    # the area first (no rank; its distance to itself is 0); distances to 3 decimals, as shown
+    table = pd.DataFrame({"rank": [None, *(int(r) for r in nb.table["rank"])], "lad_code": codes,
+                          "district": info.loc[codes, "lad_name"].to_numpy(),
+                          "distance": [0.0, *(round_half_up(d, 3) for d in nb.table["distance"])],
+                          "population": info.loc[codes, "population"].to_numpy()})
+    table["crime_data"] = ["yes" if has_data.get(c, False) else "no" for c in codes]
+    table["crimes"] = [int(counts[c]) if has_data.get(c, False) else None for c in codes]
+    # crimes per 1,000 residents a year (a year-to-date count is annualised, x 12 / months), as for the group supplied
+    table["crimes_per_1000"] = [1000.0 * n / p * 12 / len(months) if n is not None and p else None
+                                for n, p in zip(table["crimes"], table["population"], strict=True)]
+    with_data = int((table["crime_data"].iloc[1:] == "yes").sum())
+    area_has = table["crime_data"].iloc[0] == "yes"
+    sentences = [narrative.peer_group_sentence(name, nb.k, nb.k_asked, [districts.DESCRIPTIONS[c] for c in chars],
+                                               nb.candidates, params.period),
+                 narrative.peer_data_sentence(with_data, nb.k, area_has, name)]
+    result = None
+    if area_has and with_data >= PEER_MIN_WITH_DATA:
+        others = table.loc[1:, "crimes_per_1000"].dropna().tolist()
+        result = stats.compare_with_group(table["crimes_per_1000"].iloc[0], others)
+        sentences.append(narrative.peer_comparison_sentence(name, result, with_data))
+    else:
+        sentences.append(narrative.peer_not_compared(name, with_data, PEER_MIN_WITH_DATA, area_has))
+    return table[PEER_COLUMNS], sentences, result
+
+
+def _districts(n: int) -> str:
+    return f"{n} district" + ("" if n == 1 else "s")
 
 
 def performance_report(data: Dataset, params: Params, out: SectionResult) -> None:
@@ -259,6 +331,16 @@ def performance(data: Dataset, params: Params) -> SectionResult:
             "n": msg.n, "prediction_low": msg.low, "prediction_high": msg.high, "position": msg.position}])
         out.tables["most_similar_group_sentences"] = pd.DataFrame(
             {"sentence": [narrative.group_sentence(params.area.name, msg, msg.n)]})
+    if params.sources.most_similar_group is None:  # no group supplied: one computed from public data
+        peers, sentences, peer = computed_group(data, params)
+        out.tables["most_similar_group_sentences"] = pd.DataFrame({"sentence": sentences}, dtype=object)
+        if not peers.empty:
+            out.tables["computed_group"] = peers
+        if peer is not None:
+            out.tables["computed_group_summary"] = pd.DataFrame([{
+                "area_rate": peer.value, "group_average": peer.mean_all, "rest_average": peer.mean_others,
+                "rank": peer.rank, "n": peer.n, "prediction_low": peer.low, "prediction_high": peer.high,
+                "position": peer.position}])
     trc = monthly_series(data, params, "trc").iloc[-36:]
     out.plots["trc_chart"] = spc.chart("trc")
     out.plots["trc_history"] = trc.rename("count").to_frame()

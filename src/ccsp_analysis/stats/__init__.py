@@ -1,10 +1,16 @@
-"""Statistics for the assessment, numbers only (no sentences): counts, proportions, groups, SPC, concentration, projection."""
+"""Statistics for the assessment, numbers only (no sentences): counts, proportions, groups, neighbours, SPC, concentration, projection."""
 
 from ccsp_analysis.errors import StatsError
 from ccsp_analysis.stats.concentration import Concentration, concentration, gini, lorenz
 from ccsp_analysis.stats.counts import CountComparison, Direction, compare_counts, rate_per_1000
 from ccsp_analysis.stats.groups import GroupComparison, compare_with_group
 from ccsp_analysis.stats.multiple import benjamini_hochberg, bh_adjusted
+from ccsp_analysis.stats.neighbours import (
+    Neighbours,
+    equal_characteristic_weights,
+    nearest_neighbours,
+    standardise,
+)
 from ccsp_analysis.stats.projection import (
     Backtest,
     ProjectionAssessment,
@@ -29,6 +35,7 @@ __all__ = [
     "Direction",
     "ProjectionAssessment",
     "GroupComparison",
+    "Neighbours",
     "Signal",
     "StatsError",
     "assess_projection",
@@ -41,10 +48,13 @@ __all__ = [
     "concentration",
     "control_chart",
     "effective_sample_size",
+    "equal_characteristic_weights",
     "gini",
     "lorenz",
+    "nearest_neighbours",
     "project",
     "rate_per_1000",
     "signals",
+    "standardise",
     "wilson_interval",
 ]
