@@ -1,4 +1,4 @@
-"""Command line: ``ccsp run 2023-24``, ``ccsp data demo|fetch|check``, ``ccsp lab`` — a thin wrapper over the Python API."""
+"""Command line: ``ccsp run 2023-24``, ``ccsp data demo|fetch|check``, ``ccsp area add``, ``ccsp lab`` — a thin wrapper over the Python API."""
 
 from __future__ import annotations
 
@@ -131,6 +131,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if record["passed"] else 1
 
 
+def cmd_area(args: argparse.Namespace) -> int:
+    from ccsp_analysis.area_setup import add_area
+
+    path, area = add_area(args.codes, name=args.name, force=args.force, slug=args.slug, lookup=args.lookup,
+                          city_centre_ward=args.city_centre_ward, params_dir=args.params_dir, overwrite=args.overwrite)
+    wards = f"{area.wards} wards" if area.wards is not None else "no wards (the lookup has none)"
+    _say(f"{area.area.name}: {len(area.districts)} district(s), {wards}, {area.small_areas} small areas")
+    print(path)
+    return 0
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     """JupyterLab on the notebooks; SIGTERM or SIGINT to ``ccsp lab`` stops JupyterLab too (freeing its port)."""
     import signal
@@ -199,6 +210,22 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the audit as JSON (rows read, kept and dropped by "
                    "reason per source, repeated IDs and identical rows, months covered and missing, every check)")
     c.set_defaults(func=cmd_check)
+    a = sub.add_parser("area", help="describe a partnership area: ccsp area add E08000025 --name Birmingham ...")
+    asub = a.add_subparsers(dest="area_command", required=True)
+    aa = asub.add_parser("add", help="write params/areas/<slug>.yaml for one or more districts, checked against an "
+                         "ONS lookup", description="Write params/areas/<slug>.yaml for a partnership of one or more "
+                         "local authority districts. The codes are checked against an ONS LSOA lookup (wards and small "
+                         "areas are counted from it, never listed by hand).")
+    aa.add_argument("codes", nargs="+", metavar="CODE", help="local authority district code(s), e.g. E08000025")
+    aa.add_argument("--name", required=True, help="the partnership's name, e.g. Birmingham")
+    aa.add_argument("--force", required=True, help="data.police.uk force, e.g. west-midlands")
+    aa.add_argument("--slug", default=None, help="file and output folder name (default: from the name)")
+    aa.add_argument("--lookup", type=Path, default=None,
+                    help="ONS lookup of LSOAs to districts (default: sources.lsoa_ward_lookup of params/defaults.yaml)")
+    aa.add_argument("--city-centre-ward", default=None, metavar="CODE", help="ward code (E05...) of the city centre")
+    aa.add_argument("--params-dir", type=Path, default=Path("params"), help="the parameters folder (default params)")
+    aa.add_argument("--overwrite", action="store_true", help="replace an existing area file")
+    aa.set_defaults(func=cmd_area)
     lab = sub.add_parser("lab", help="open JupyterLab on notebooks/ (other options go to JupyterLab)",
                          description="Open JupyterLab on the project's notebooks.",
                          epilog="Any other option is passed to JupyterLab, e.g. `ccsp lab --port 8899 --no-browser`. "

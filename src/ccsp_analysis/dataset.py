@@ -192,10 +192,11 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
 
     src = params.sources
     audit: list[dict] = []
-    lookup = ons.read_lsoa_ward_lookup(src.lsoa_ward_lookup, lad_code=params.area.la_code)
+    codes_ = params.area.la_codes
+    lookup = ons.read_lsoa_ward_lookup(src.lsoa_ward_lookup, lad_code=codes_)
     if lookup.empty:
-        raise DataError(f"no small areas of {params.area.la_code} in the lookup", path=src.lsoa_ward_lookup,
-                        fix="check area.la_code in the parameters or use a lookup that covers the area")
+        raise DataError(f"no small areas of {params.area.codes_text} in the lookup", path=src.lsoa_ward_lookup,
+                        fix="check area.la_codes in the parameters or use a lookup that covers the area")
     geography = lookup[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]].drop_duplicates("lsoa_code")
     pop = ons.read_census_ts001(src.population, lsoa_codes=list(geography["lsoa_code"]))
     pop_table = geography.merge(pop[["lsoa_code", "population"]], on="lsoa_code", how="left")
@@ -278,8 +279,10 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
         by_age = by_age.merge(geography[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code", how="inner")
     mid_year = pd.DataFrame()
     if src.mid_year_estimates is not None:
-        mid_year = population.read_mid_year_estimates(src.mid_year_estimates, lad_code=params.area.la_code)
-    census_2011 = pd.DataFrame({"population": [population.read_census_2011_total(src.census_2011, params.area.la_code)]}) \
+        # every district's rows: the sections sum them by year, sex and age
+        mid_year = population.read_mid_year_estimates(src.mid_year_estimates, lad_code=codes_)
+    census_2011 = pd.DataFrame({"population": [sum(population.read_census_2011_total(src.census_2011, code)
+                                                   for code in codes_)]}) \
         if src.census_2011 is not None else pd.DataFrame()
     imd = ons.read_imd(src.imd) if src.imd is not None else pd.DataFrame()
     boundaries = pd.DataFrame()

@@ -294,7 +294,7 @@ def rates_table(data: Dataset, params: Params) -> pd.DataFrame:
     the denominators used elsewhere in the report."""
     wards = ward_rates(data, params)
     area = population_for(data, params)
-    total = _rate_row(params.area.la_code, params.area.name, area.population, int(wards["crimes"].sum()), area.source)
+    total = _rate_row(params.area.codes_text, params.area.name, area.population, int(wards["crimes"].sum()), area.source)
     return pd.concat([wards, pd.DataFrame([total])], ignore_index=True)
 
 

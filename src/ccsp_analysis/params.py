@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,15 +45,66 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: A local authority district code: English unitary (E06), non-metropolitan (E07), metropolitan (E08)
+#: and London borough (E09) districts, and Welsh unitary authorities (W06).
+LAD_CODE_PATTERN = r"^(E0[6-9]|W06)\d{6}$"
+AREAS_DIR = "areas"
+
+
 class Area(_Frozen):
-    """The partnership area: name, slug for output folders, local authority code and how to find its LSOAs."""
+    """The partnership area: name, slug for output folders, its local authority districts and police force.
+
+    An area is one or more districts (``la_codes``; some partnerships cover several). Its small areas
+    and wards are those of the districts in the LSOA lookup (``sources.lsoa_ward_lookup``), never a
+    hand list. A parameter file may give one district as ``la_code: E08000026`` (shorthand for
+    ``la_codes: [E08000026]``) or several as ``la_codes: [E07000234, E07000235]``.
+    ``lsoa_name_prefix`` is optional: only used to find the area's rows in an IMD file that has no
+    local authority column and whose small areas are not in the lookup (older LSOA vintages).
+    """
 
     name: str
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    la_code: str = Field(pattern=r"^[EW]0[6-9]\d{6}$")
-    lsoa_name_prefix: str
+    la_codes: tuple[str, ...] = Field(min_length=1)
+    lsoa_name_prefix: str | None = None
     force: str = Field(pattern=r"^[a-z0-9-]+$")
     city_centre_ward: str | None = Field(default=None, pattern=r"^[EW]05\d{6}$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_code_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "la_code" in data:
+            if "la_codes" in data:
+                raise ValueError("give either la_code (one district) or la_codes (a list), not both")
+            data = dict(data)
+            code = data.pop("la_code")
+            data["la_codes"] = [code] if isinstance(code, str) else code
+        if isinstance(data, dict) and isinstance(data.get("la_codes"), str):
+            data = {**data, "la_codes": [data["la_codes"]]}
+        return data
+
+    @field_validator("la_codes")
+    @classmethod
+    def _codes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [c for c in v if not isinstance(c, str) or not re.fullmatch(LAD_CODE_PATTERN, c)]
+        if bad:
+            raise ValueError(f"{bad} not a local authority district code (E06, E07, E08, E09 or W06 and six "
+                             "digits, e.g. E08000026)")
+        repeated = sorted({c for c in v if v.count(c) > 1})
+        if repeated:
+            raise ValueError(f"district code(s) {repeated} given more than once")
+        return v
+
+    @property
+    def la_code(self) -> str:
+        """The one district's code; an error for an area of several districts (use :attr:`la_codes`)."""
+        if len(self.la_codes) != 1:
+            raise ValueError(f"area {self.slug} has {len(self.la_codes)} districts: use area.la_codes")
+        return self.la_codes[0]
+
+    @property
+    def codes_text(self) -> str:
+        """The district codes for tables and pages: ``E08000026``, or ``E07000234, E07000235``."""
+        return ", ".join(self.la_codes)
 
 
 class Sources(_Frozen):
@@ -215,12 +267,15 @@ def _error_text(path: Path, exc: ValidationError) -> str:
     return f"{path}: invalid parameters\n" + "\n".join(lines)
 
 
-def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
+def load_params(spec: str | Path, *, check_files: bool = True, area: str | None = None) -> Params:
     """Load and validate a parameter file (``2023-24`` or a path) into a frozen :class:`Params`.
 
     The year file is merged over ``defaults.yaml`` in the same folder, and its ``area`` key
-    names ``areas/<area>.yaml``. Relative paths are resolved against the folder above
-    ``params/`` (the project root). Raises ParamsError naming the key or file at fault.
+    names ``areas/<area>.yaml``; ``area=`` (an area slug) replaces that key, so one year file
+    serves every partnership. ``sources:`` are merged key by key: ``defaults.yaml`` (force-wide
+    and national inputs), then the area file's ``sources:`` (the partnership's own extracts),
+    then the year file's. Relative paths are resolved against the folder above ``params/``
+    (the project root). Raises ParamsError naming the key or file at fault.
 
     ``synthetic`` follows the data when no file sets it; ``synthetic: false`` over inputs that are
     the demo data (listed in a ``DEMO.json`` manifest, or a lookup of ``X01`` small areas) is
@@ -235,15 +290,26 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
         merged = _read_yaml(defaults)
         merged["sources"] = _sources_of(merged, defaults)
     year = _read_yaml(path)
-    sources = {**merged.get("sources", {}), **_sources_of(year, path)}
+    year_sources = _sources_of(year, path)
+    sources = dict(merged.get("sources", {}))
     merged.update(year)
-    merged["sources"] = sources
-    area = merged.get("area")
-    if isinstance(area, str):
-        area_file = params_dir / "areas" / f"{area}.yaml"
-        if not area_file.exists():
-            raise ParamsError(f"{path}: key 'area' names '{area}' but {area_file} does not exist")
+    if area is not None:
+        merged["area"] = area
+    area_spec = merged.get("area")
+    if isinstance(area_spec, str):
+        area_file = params_dir / AREAS_DIR / f"{area_spec}.yaml"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", area_spec) or not area_file.is_file():
+            known = sorted(x.stem for x in (params_dir / AREAS_DIR).glob("*.yaml"))
+            where = "area=" if area is not None else f"{path}: key 'area'"
+            raise ParamsError(f"{where} names '{area_spec}' but {area_file} does not exist; known areas: "
+                              f"{', '.join(known) or 'none'} (add one with `ccsp area add`)")
         merged["area"] = _read_yaml(area_file)
+        sources.update(_sources_of(merged["area"], area_file))
+    elif isinstance(area_spec, dict):
+        merged["area"] = dict(area_spec)
+        sources.update(_sources_of(merged["area"], path))
+    sources.update(year_sources)
+    merged["sources"] = sources
     for key, value in list(sources.items()):
         if value is not None:
             p = Path(str(value))

@@ -211,3 +211,172 @@ def test_detection_is_cheap(chdir_root, demo_dir):
         times.append(time.perf_counter() - start)
     assert len(found) == 17  # every demo input (not the published figures in reference/)
     assert sorted(times)[2] < 0.05, times
+
+
+# --- areas of one or more districts; per-area sources; choosing the area at load time ----------------------
+
+def test_coventry_sources_are_those_of_the_old_defaults(chdir_root):
+    # Written out by hand from params/defaults.yaml before the partner extracts moved to the area file:
+    # the 2023-24 run must read exactly these inputs.
+    old = {
+        "police_uk": "data/demo/police_uk",
+        "partner_crimes": "data/demo/partner/crimes.csv",
+        "police_asb": "data/demo/partner/police_asb.csv",
+        "council_asb": "data/demo/partner/council_asb.csv",
+        "fly_tipping": "data/demo/partner/fly_tipping.csv",
+        "da_referrals": "data/demo/partner/da_referrals.csv",
+        "non_crime_incidents": "data/demo/partner/non_crime_incidents.csv",
+        "survey": "data/demo/partner/survey.csv",
+        "reoffending": "data/demo/partner/reoffending.csv",
+        "funding": "data/demo/partner/funding.csv",
+        "nrm_referrals": "data/demo/partner/nrm_referrals.csv",
+        "most_similar_group": "data/demo/partner/most_similar_group.csv",
+        "published_figures": "reference/coventry_published_figures.yaml",
+        "lsoa_ward_lookup": "data/demo/ons/lsoa21_to_ward_lookup.csv",
+        "population": "data/demo/ons/census2021_ts001_lsoa.csv",
+        "population_by_age": "data/demo/ons/census2021_age6_lsoa.csv",
+        "mid_year_estimates": "data/demo/ons/mye_single_year_of_age.csv",
+        "census_2011": "data/demo/ons/census2011_usual_residents_lad.csv",
+        "imd": None,
+        "ward_boundaries": None,
+        # added since (the computed peer group's inputs), null in defaults.yaml
+        "district_lookup": None,
+        "land_area": None,
+    }
+    expected = {k: (None if v is None else chdir_root / v) for k, v in old.items()}
+    for year in ("2023-24", "2022-23", "2015-16"):
+        p = load_params(year, check_files=False)
+        assert p.sources.model_dump() == expected, year
+        assert p.area.la_codes == ("E08000026",) and p.area.la_code == "E08000026"
+        assert p.area.lsoa_name_prefix == "Coventry " and p.area.city_centre_ward == "E05001228"
+    # defaults.yaml itself keeps only the force-wide and national inputs
+    import yaml
+
+    defaults = yaml.safe_load((chdir_root / "params" / "defaults.yaml").read_text())["sources"]
+    assert set(defaults) == {"police_uk", "lsoa_ward_lookup", "population", "population_by_age", "imd", "ward_boundaries",
+                             "district_lookup", "land_area"}
+
+
+def _areas_project(tmp_path: Path) -> Path:
+    """defaults < area file < year file: each file sets a different mix of sources."""
+    path = _project(tmp_path, "period: 2023-24\nsources:\n  funding: data/year_funding.csv\n")
+    for f in ("area_survey.csv", "area_funding.csv", "year_funding.csv", "other_survey.csv"):
+        (tmp_path / "data" / f).write_text("x\n")
+    areas = path.parent / "areas"
+    (areas / "testarea.yaml").write_text(
+        "name: Testarea\nslug: testarea\nla_code: E08000026\nforce: test-force\n"
+        "sources:\n  survey: data/area_survey.csv\n  funding: data/area_funding.csv\n  population: data/pop.csv\n")
+    (areas / "other.yaml").write_text(
+        "name: Other\nslug: other\nla_codes: [E07000234, E07000235]\nforce: test-force\n"
+        "sources:\n  survey: data/other_survey.csv\n")
+    return path
+
+
+def test_sources_merge_defaults_then_area_then_year(tmp_path):
+    p = load_params(_areas_project(tmp_path))
+    data = tmp_path / "data"
+    assert p.sources.police_uk == data / "street.csv"       # defaults only
+    assert p.sources.survey == data / "area_survey.csv"      # the area file (relative to the project root)
+    assert p.sources.funding == data / "year_funding.csv"    # the year file beats the area file
+    assert p.sources.partner_crimes is None                  # nobody set it
+    assert p.area.lsoa_name_prefix is None                   # optional now
+
+
+def test_area_keyword_replaces_the_year_files_area(tmp_path):
+    path = _areas_project(tmp_path)
+    p = load_params(path, area="other")
+    assert p.area.slug == "other" and p.area.la_codes == ("E07000234", "E07000235")
+    assert p.sources.survey == tmp_path / "data" / "other_survey.csv"   # that area's own extract
+    assert p.sources.funding == tmp_path / "data" / "year_funding.csv"  # the year file still wins
+    with pytest.raises(ValueError, match="2 districts"):
+        _ = p.area.la_code  # the one-code shorthand is refused for an area of several districts
+    assert p.area.codes_text == "E07000234, E07000235"
+    path.write_text("period: 2023-24\narea: other\n")
+    assert load_params(path, area="testarea").area.slug == "testarea"
+    with pytest.raises(ParamsError, match=r"area= names 'atlantis'.*known areas: other, testarea"):
+        load_params(path, area="atlantis")
+    with pytest.raises(ParamsError, match="'../x'"):
+        load_params(path, area="../x")
+
+
+@pytest.mark.parametrize(("area_text", "fragment"), [
+    ("la_code: E08000026\nla_codes: [E08000025]\n", "not both"),
+    ("la_codes: []\n", "la_codes"),
+    ("la_codes: [E08000026, E08000026]\n", "more than once"),
+    ("la_codes: [E05001218]\n", "not a local authority district code"),
+    ("la_code: W07000001\n", "not a local authority district code"),
+    ("la_code: E10000001\n", "not a local authority district code"),
+])
+def test_bad_district_codes_name_the_key(tmp_path, area_text, fragment):
+    path = _project(tmp_path, "period: 2023-24\n")
+    (path.parent / "areas" / "testarea.yaml").write_text(f"name: T\nslug: t\nforce: f\n{area_text}")
+    with pytest.raises(ParamsError, match=fragment) as err:
+        load_params(path)
+    assert "area" in str(err.value) and str(path) in str(err.value)
+
+
+def _two_district_project(tmp_path: Path) -> Path:
+    """A partnership of two districts (E07000234, E07000235) beside a third (E07000236) in one lookup."""
+    import csv
+
+    from ccsp_analysis.schemas import POLICE_STREET_HEADER
+
+    def write(path: Path, header, rows):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", newline="") as fh:
+            csv.writer(fh).writerows([header, *rows])
+
+    params = tmp_path / "params"
+    (params / "areas").mkdir(parents=True)
+    (params / "areas" / "pair.yaml").write_text(
+        "name: Pair\nslug: pair\nla_codes:\n  - E07000234\n  - E07000235\nforce: test-police\n")
+    (params / "2023-24.yaml").write_text(
+        "area: pair\nperiod: 2023-24\nsources:\n  police_uk: data/police\n  lsoa_ward_lookup: data/lookup.csv\n"
+        "  population: data/pop.csv\n  mid_year_estimates: data/mye.csv\n  census_2011: data/c2011.csv\n")
+    d = tmp_path / "data"
+    lookup = [["E01000001", "North 001A", "E05000001", "Alpha", "E07000234", "North"],
+              ["E01000002", "North 001B", "E05000002", "Beta", "E07000234", "North"],
+              ["E01000003", "South 001A", "E05000003", "Gamma", "E07000235", "South"],
+              ["E01000004", "East 001A", "E05000004", "Delta", "E07000236", "East"]]
+    write(d / "lookup.csv", ["LSOA21CD", "LSOA21NM", "WD22CD", "WD22NM", "LAD22CD", "LAD22NM"], lookup)
+    write(d / "pop.csv", ["total", "2021 super output area - lower layer", "mnemonic"],
+          [[1000, "North 001A", "E01000001"], [2000, "North 001B", "E01000002"], [4000, "South 001A", "E01000003"],
+           [8000, "East 001A", "E01000004"]])
+    street = ["x" * 64, "2023-04", "Test Police", "Test Police", "-1.5", "52.4", "On or near X"]
+    write(d / "police" / "2023-04" / "2023-04-test-police-street.csv", POLICE_STREET_HEADER,
+          [[*street, code, name, "Burglary", "", ""] for code, name, *_ in lookup])
+    write(d / "mye.csv", ["ladcode", "laname", "sex", "age", "population_2023"],
+          [["E07000234", "North", "1", "0", "10"], ["E07000234", "North", "2", "0", "20"],
+           ["E07000235", "South", "1", "0", "40"], ["E07000236", "East", "1", "0", "80"]])
+    write(d / "c2011.csv", ["date", "geography", "geography code", "Variable: All usual residents; measures: Value"],
+          [["2011", "North", "E07000234", "2900"], ["2011", "South", "E07000235", "3900"], ["2011", "East", "E07000236", "7900"]])
+    return params / "2023-24.yaml"
+
+
+def test_an_area_of_two_districts_takes_both_districts_small_areas(tmp_path):
+    from ccsp_analysis import dataset, measures
+
+    p = load_params(_two_district_project(tmp_path))
+    assert p.area.la_codes == ("E07000234", "E07000235")
+    data = dataset.build(p)
+    # by hand from the lookup written above: three small areas in three wards; East's E01000004 is not ours
+    assert sorted(data.geography["lsoa_code"]) == ["E01000001", "E01000002", "E01000003"]
+    assert sorted(data.geography["ward_name"]) == ["Alpha", "Beta", "Gamma"]
+    assert int(data.population["population"].sum()) == 1000 + 2000 + 4000
+    assert len(data.street) == 3  # one crime in each of our small areas; East's is dropped
+    # populations summed across the districts: mid-2023 10 + 20 + 40, Census 2011 2900 + 3900
+    assert measures.mid_year_total(data, 2023) == 70
+    assert int(data.census_2011["population"].item()) == 2900 + 3900
+    rates = measures.rates_table(data, p)
+    assert rates.iloc[-1]["crimes"] == 3 and rates.iloc[-1].iloc[0] == "E07000234, E07000235"
+
+
+def test_a_district_missing_from_the_lookup_is_named(tmp_path):
+    from ccsp_analysis import dataset
+    from ccsp_analysis.errors import DataError
+
+    path = _two_district_project(tmp_path)
+    area = path.parent / "areas" / "pair.yaml"
+    area.write_text(area.read_text().replace("E07000235", "E07000299"))
+    with pytest.raises(DataError, match=r"lookup.csv: no rows for LAD code E07000299\b"):
+        dataset.build(load_params(path))

@@ -139,6 +139,19 @@ def test_deprivation_profile_keeps_the_area(params):
     assert cp.deprivation_profile(pd.DataFrame(), params).empty
 
 
+def test_deprivation_profile_of_several_districts_and_by_the_lookups_small_areas(params):
+    imd = pd.DataFrame({"lsoa_code": ["A", "B", "C", "D"], "lsoa_name": ["North 1", "South 1", "East 1", "North 2"],
+                        "lad_code": ["E07000234", "E07000235", "E07000236", "E07000234"], "imd_decile": [1, 2, 3, 4]})
+    pair = params.model_copy(update={"area": params.area.model_copy(
+        update={"la_codes": ("E07000234", "E07000235"), "lsoa_name_prefix": None})})
+    # by hand: North's A (decile 1) and D (4), South's B (2); East's C is not the area's
+    assert cp.deprivation_profile(imd, pair)["lsoas"].tolist() == [1, 1, 0, 1, 0, 0, 0, 0, 0, 0]
+    # no district column and no name prefix: the lookup's small areas (A and C here) decide
+    no_lad = imd.drop(columns="lad_code")
+    assert cp.deprivation_profile(no_lad, pair, ["A", "C", "Z"])["lsoas"].tolist() == [1, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert cp.deprivation_profile(no_lad, pair)["lsoas"].sum() == 0
+
+
 def test_ward_rates_keep_a_ward_with_no_crime(params):
     rates = measures.ward_rates(make_data(), params).set_index("ward_code")
     # Ward One: 3 crimes in 2023-24 / 1,000 residents = 3.0 per 1,000; Garwood 95% limits for 3 are

@@ -49,7 +49,7 @@ class IndexSection:
 def run_rows(params: Params, data_to: str, missing: str | None = None) -> list[tuple[str, str]]:
     """The run-parameters block's rows: area, period, comparison, date of data, threshold, file."""
     cmp_ = FinancialYear.parse(params.comparison)
-    rows = [("Area", f"{params.area.name} ({params.area.la_code})"),
+    rows = [("Area", f"{params.area.name} ({params.area.codes_text})"),
             ("Period", period_text(params)),
             ("Compared with", cmp_.text), ("Data to", data_to),
             ("Disclosure threshold", str(params.disclosure_threshold)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -133,21 +134,26 @@ def age_sex_bands(mid_year: pd.DataFrame, year: int) -> pd.DataFrame:
     return out[["age_band", "sex", "population"]].reset_index(drop=True)
 
 
-def deprivation_profile(imd: pd.DataFrame, params: Params) -> pd.DataFrame:
+def deprivation_profile(imd: pd.DataFrame, params: Params, small_areas: Iterable[str] = ()) -> pd.DataFrame:
     """How many of the area's small areas fall in each national IMD 2019 decile (1 = most deprived 10%).
 
-    IMD 2019 uses 2011 LSOAs: the area's rows are those of its local authority (``lad_code``)
-    or, when the file has no authority column, those whose name starts with the area's prefix.
+    IMD 2019 uses 2011 LSOAs: the area's rows are those of its local authority districts
+    (``lad_code`` in ``params.area.la_codes``) or, when the file has no authority column, those
+    among ``small_areas`` (the lookup's small areas, ``data.geography``) and, when the area gives an
+    ``lsoa_name_prefix``, those whose name starts with it (2011 areas the lookup no longer has).
     Empty when no IMD was supplied.
     """
     if imd.empty:
         return pd.DataFrame(columns=["decile", "lsoas", "share", "cumulative_share"])
     if "lad_code" in imd.columns and imd["lad_code"].notna().any():
-        mine = imd[imd["lad_code"] == params.area.la_code]
+        mine = imd[imd["lad_code"].isin(params.area.la_codes)]
     else:
-        mine = imd[imd["lsoa_name"].str.startswith(params.area.lsoa_name_prefix)]
+        keep = imd["lsoa_code"].isin(set(small_areas))
+        if params.area.lsoa_name_prefix:
+            keep |= imd["lsoa_name"].str.startswith(params.area.lsoa_name_prefix).fillna(False).astype(bool)
+        mine = imd[keep]
     if mine.empty:
-        log.warning("IMD file has no small areas of %s", params.area.la_code)
+        log.warning("IMD file has no small areas of %s", params.area.codes_text)
     counts = mine["imd_decile"].value_counts().reindex(range(1, 11), fill_value=0).astype(int)
     table = pd.DataFrame({"decile": counts.index, "lsoas": counts.to_numpy()})
     total = int(table["lsoas"].sum())
@@ -206,7 +212,9 @@ def city_profile(data: Dataset, params: Params) -> SectionResult:
     out.tables["age_by_ward"] = age_bands_by_ward(data, params.area.name)
     out.tables["age_sex"] = age_sex_bands(data.mid_year, CENSUS_YEAR)
     median = median_age(data.mid_year, CENSUS_YEAR)
-    deprivation = deprivation_profile(data.imd, params)
+    geography = data.tables.get("geography")
+    small_areas = geography["lsoa_code"] if geography is not None and "lsoa_code" in geography else ()
+    deprivation = deprivation_profile(data.imd, params, small_areas)
     out.tables["deprivation"] = deprivation
     rates = rates_table(data, params)
     out.tables["rates"] = rates

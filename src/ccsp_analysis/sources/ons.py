@@ -113,7 +113,9 @@ def _filter_area(
     return table
 
 
-def read_lsoa_ward_lookup(path: str | Path, lad_code: str | None = None) -> pd.DataFrame:
+def read_lsoa_ward_lookup(
+    path: str | Path, lad_code: str | Sequence[str] | None = None
+) -> pd.DataFrame:
     """Read an LSOA to ward best-fit lookup (any vintage) and optionally keep one local authority.
 
     Parameters
@@ -122,7 +124,8 @@ def read_lsoa_ward_lookup(path: str | Path, lad_code: str | None = None) -> pd.D
         CSV (``.gz`` allowed) with ``LSOAyyCD, LSOAyyNM, WDyyCD, WDyyNM`` (or ``WD_CD, WD_NM``)
         and optionally ``LADyyCD, LADyyNM``; other columns are ignored.
     lad_code
-        Keep rows of this local authority (needs the LAD columns).
+        Keep rows of this local authority, or of several (a sequence of codes), which needs the
+        LAD columns; a code with no rows is an error naming it.
 
     Returns
     -------
@@ -152,10 +155,94 @@ def read_lsoa_ward_lookup(path: str | Path, lad_code: str | None = None) -> pd.D
                 )
             table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
     if lad_code is not None:
-        table = table.filter(pc.equal(table.column("lad_code"), lad_code))
-        if table.num_rows == 0:
-            raise DataError(f"no rows for LAD code {lad_code}", path=path, fix="check area.la_code")
+        wanted = [lad_code] if isinstance(lad_code, str) else list(lad_code)
+        table = table.filter(pc.is_in(table.column("lad_code"), pa.array(wanted, pa.string())))
+        found = set(table.column("lad_code").to_pylist())
+        absent = [c for c in wanted if c not in found]
+        if absent:
+            raise DataError(
+                f"no rows for LAD code {', '.join(absent)}",
+                path=path,
+                fix="check area.la_codes, or use a lookup that covers every district of the area",
+            )
     return to_frame(table)
+
+
+@dataclass(frozen=True)
+class DistrictLookup:
+    """An ONS lookup of small areas to local authority districts (and wards, when it has them).
+
+    ``frame``: ``lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name`` (ward and name
+    columns NA when the file has none; a small area may repeat when the file maps one vintage to
+    another). ``columns``: the file's column used for each, e.g. ``{"lsoa_code": "LSOA21CD", ...}``.
+    """
+
+    path: Path
+    frame: pd.DataFrame
+    columns: dict[str, str]
+
+    @property
+    def has_wards(self) -> bool:
+        return "ward_code" in self.columns
+
+
+def _latest(names: Sequence[str], pattern: str) -> str | None:
+    """The column matching ``pattern`` (one group: the two-digit vintage) of the latest vintage."""
+    hits = [(m.group(1), n) for n in names if (m := re.fullmatch(pattern, n))]
+    return max(hits)[1] if hits else None
+
+
+def read_district_lookup(path: str | Path) -> DistrictLookup:
+    """Read any ONS lookup that maps small areas (LSOAs) to local authority districts.
+
+    Accepts the real ONS layouts: LSOA → ward → district lookups (``LSOA21CD, LSOA21NM, WD22CD,
+    WD22NM, LAD22CD, LAD22NM``; the best-fit ``LSOA11CD, …, WD19CD, WD19NM, LAD19CD, LAD19NM``)
+    and LSOA → district lookups without wards (``LSOA11CD, …, LSOA21CD, LSOA21NM, LAD22CD,
+    LAD22NM``). Where the file has several vintages of a column the latest is used (LSOA21 over
+    LSOA11). Other columns are ignored.
+
+    Raises
+    ------
+    DataError
+        The file is missing, not a CSV, or has no ``LSOAyyCD`` or no ``LADyyCD`` column (the
+        message names the missing columns and those found), or a code is malformed (naming its line).
+    """
+    text = CsvText.from_path(path)
+    names = text.header()
+    lsoa = _latest(names, r"LSOA(\d{2})CD")
+    lad = _latest(names, r"LAD(\d{2})CD")
+    ward = _latest(names, r"WD(\d{2})CD") or ("WD_CD" if "WD_CD" in names else None)
+    missing = [label for label, col in (("LSOAyyCD (e.g. LSOA21CD)", lsoa), ("LADyyCD (e.g. LAD22CD)", lad)) if col is None]
+    if missing:
+        raise DataError(
+            f"is not an ONS lookup of small areas to local authority districts: no column {' and no column '.join(missing)}",
+            path=text.where,
+            line=1,
+            fix=f"use an ONS LSOA to ward to LAD (or LSOA to LAD) lookup; found columns: {', '.join(names)}",
+        )
+    columns = {"lsoa_code": lsoa, "lad_code": lad}
+    if ward is not None:
+        columns["ward_code"] = ward
+    for code in list(columns):
+        col = columns[code]
+        label = col[:-2] + "NM" if col.endswith("CD") else None
+        if label in names:
+            columns[code.replace("_code", "_name")] = label
+    table = text.parse()
+    checks = [
+        Column(columns["lsoa_code"], pattern=LSOA_CODE_PATTERN, required=True),
+        Column(columns["lad_code"], pattern=LAD_CODE_PATTERN, required=True),
+    ]
+    if ward is not None:
+        checks.append(Column(ward, pattern=WARD_CODE_PATTERN))
+    table = validate_columns(text, table, checks)
+    out = {}
+    for name in ("lsoa_code", "lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name"):
+        out[name] = (
+            table.column(columns[name]) if name in columns else pa.nulls(table.num_rows, pa.string())
+        )
+    frame = to_frame(pa.table(out))
+    return DistrictLookup(Path(path), frame, {k: v for k, v in columns.items()})
 
 
 def read_census_ts001(path: str | Path, lsoa_codes: Iterable[str] | None = None) -> pd.DataFrame:

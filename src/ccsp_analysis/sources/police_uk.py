@@ -556,7 +556,7 @@ def _read(
         raise DataError(
             f"none of the {drop_log['rows'].sum()} rows is in the requested area or months",
             path=str(source),
-            fix="check area.lsoa_name_prefix / the LSOA list and that the files are for the right force",
+            fix="check area.la_codes (the LSOA list comes from the lookup) and that the files are for the right force",
         )
     file_index = pa.array(np.repeat(np.arange(len(scans)), [s.table.num_rows for s in scans]))
     table = _validate(scans, kind, table, file_index).select(list(kind.header))

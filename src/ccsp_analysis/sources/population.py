@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -41,10 +42,11 @@ def _ints(frame: pd.DataFrame, col: str, path: Path) -> pd.Series:
     return values.astype("int64")
 
 
-def read_mid_year_estimates(path: str | Path, lad_code: str | None = None) -> pd.DataFrame:
+def read_mid_year_estimates(path: str | Path, lad_code: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Mid-year population estimates by single year of age and sex, in ONS MYEB1 layout.
 
     Columns ``ladcode, laname, sex (1 male, 2 female), age (0-90, 90 = 90+), population_YYYY...``.
+    ``lad_code``: keep one local authority, or several (a sequence of codes; each must be in the file).
     Returns a tidy frame ``lad_code, year, sex ("M"/"F"), age, population``.
     """
     path = Path(path)
@@ -59,14 +61,16 @@ def read_mid_year_estimates(path: str | Path, lad_code: str | None = None) -> pd
             fix="use the ONS MYEB1 layout: ladcode, laname, sex, age, population_2011, population_2012, ...",
         )
     if lad_code is not None:
-        frame = frame[frame["ladcode"] == lad_code]
-        if frame.empty:
+        wanted = [lad_code] if isinstance(lad_code, str) else list(lad_code)
+        absent = [c for c in wanted if not (frame["ladcode"] == c).any()]
+        if absent:
             raise DataError(
-                f"no rows for local authority {lad_code}",
+                f"no rows for local authority {', '.join(absent)}",
                 path=path,
                 column="ladcode",
-                fix="check area.la_code",
+                fix="check area.la_codes, or use estimates that cover every district of the area",
             )
+        frame = frame[frame["ladcode"].isin(wanted)]
     sex = frame["sex"].map({"1": "M", "2": "F"})
     if sex.isna().any():
         i = int(sex.isna().to_numpy().argmax())
@@ -106,6 +110,6 @@ def read_census_2011_total(path: str | Path, lad_code: str) -> int:
             f"expected one row for {lad_code}, found {len(rows)}",
             path=path,
             column="geography code",
-            fix="the file must hold the local authority's total once",
+            fix="the file must hold each local authority's total once (check area.la_codes)",
         )
     return int(_ints(rows, _CENSUS_COL, path).iloc[0])
