@@ -256,3 +256,15 @@ def _performance_sections(performance, data, params):
             mock.patch.object(module, "plan_measures", return_value=empty), \
             mock.patch.object(module, "monthly_series", return_value=pd.Series(dtype="int64")):
         return performance(data, params)
+
+
+def test_computed_group_for_a_partnership_of_two_districts_says_why_there_is_none(params):
+    from ccsp_analysis.sections.performance import computed_group
+
+    p = _no_msg(params)
+    two = p.model_copy(update={"area": p.area.model_copy(update={"la_codes": ("E08000026", "E06000001")})})
+    table, sentences, result = computed_group(_peers(PEER_CRIMES), two)
+    assert table.empty and result is None
+    assert sentences == ["No most similar group was supplied, and none can be computed for Coventry from the files "
+                         "supplied: it covers 2 districts (E08000026, E06000001) and statistical neighbours are "
+                         "computed for one district; supply a most similar group table (sources.most_similar_group)."]

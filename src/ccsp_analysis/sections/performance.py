@@ -148,7 +148,7 @@ def computed_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, list[st
     """The area's statistical neighbours computed from public data, and its rate among them.
 
     For a run with no most similar group supplied: the :data:`PEER_K` districts nearest the area's
-    district (``params.area.la_code``) in the characteristics the ONS files give
+    district (``params.area.la_codes``, one district) in the characteristics the ONS files give
     (``sources.districts.characteristics``; a characteristic the area's district lacks is left out,
     and a district lacking one used is left out of the comparison), by ``stats.nearest_neighbours``
     with equal weight per characteristic. The area's rate is compared with the neighbours whose crime
@@ -157,10 +157,15 @@ def computed_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, list[st
     neighbours nearest first; empty when no group can be computed), the sentences, and the comparison
     (None when not made).
     """
-    name, target = params.area.name, params.area.la_code
+    name, codes = params.area.name, params.area.la_codes
+    empty = pd.DataFrame(columns=PEER_COLUMNS)
+    if len(codes) != 1:  # neighbours are districts; a partnership of several has no single place among them
+        return empty, [narrative.peer_group_unavailable(
+            name, f"it covers {_districts(len(codes))} ({params.area.codes_text}) and statistical neighbours are "
+                  "computed for one district; supply a most similar group table (sources.most_similar_group)")], None
+    target = codes[0]
     features = data.tables.get("district_features", pd.DataFrame())
     crimes = data.tables.get("district_crimes", pd.DataFrame())
-    empty = pd.DataFrame(columns=PEER_COLUMNS)
     if features.empty or target not in set(features["lad_code"]):
         reason = ("the ONS files and lookup do not hold the area's district"
                   if not features.empty else "no district characteristics could be read")
