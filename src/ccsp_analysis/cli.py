@@ -31,7 +31,7 @@ def _say(msg: str) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from ccsp_analysis.params import load_params
 
-    params = load_params(args.params)  # validated before the notebook and plotting stack is imported
+    params = load_params(args.params, defaults=args.defaults)  # validated before the notebook and plotting stack is imported
     from ccsp_analysis.report.run import run_year
 
     result = run_year(params, outputs=args.outputs, jobs=args.jobs, audience=args.audience, force=args.force,
@@ -108,7 +108,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from ccsp_analysis.params import load_params
 
-    params = load_params(args.params)  # validated before pandas and the readers are imported
+    params = load_params(args.params, defaults=args.defaults)  # validated before pandas and the readers are imported
     from ccsp_analysis import dataset
     from ccsp_analysis.sections.data_audit import data_audit
 
@@ -179,6 +179,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="build a year's report: ccsp run 2023-24 (or a params file path)")
     r.add_argument("params", help="a year (params/<year>.yaml) or the path of a parameter file")
+    r.add_argument("--defaults", type=Path, default=None, help="the defaults.yaml to merge under a parameter file (default: the one beside it, else the project's found from the file's folder or the working folder)")
     r.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     r.add_argument("--audience", choices=("public", "reviewer"), default="public", help="reviewer: code cells behind a 'show code' toggle")
     r.add_argument("--outputs", type=Path, default=None, help="outputs folder (default: outputs/ in the project)")
@@ -205,7 +206,8 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--force", action="store_true", help="download again even when cached")
     f.set_defaults(func=cmd_fetch)
     c = dsub.add_parser("check", help="validate a year's inputs and print the audit checks")
-    c.add_argument("params")
+    c.add_argument("params", help="a year (params/<year>.yaml) or the path of a parameter file")
+    c.add_argument("--defaults", type=Path, default=None, help="the defaults.yaml to merge under a parameter file (default: the one beside it, else the project's found from the file's folder or the working folder)")
     c.add_argument("--rebuild", action="store_true", help="build the dataset again even when cached")
     c.add_argument("--json", action="store_true", help="print the audit as JSON (rows read, kept and dropped by "
                    "reason per source, repeated IDs and identical rows, months covered and missing, every check)")

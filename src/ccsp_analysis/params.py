@@ -156,6 +156,8 @@ class Params(_Frozen):
     sections: tuple[str, ...] = ALL_SECTIONS
     sources: Sources
     params_file: Path | None = None
+    #: The project folder (holding ``params/``, ``data/`` and ``outputs/``); set by :func:`load_params`.
+    project_dir: Path | None = None
 
     @field_validator("period", "comparison")
     @classmethod
@@ -196,9 +198,20 @@ class Params(_Frozen):
 
 
 def project_root(params: Params) -> Path:
-    """The project folder: the one above the parameter file's ``params/`` folder (the working folder
-    for parameters built without a file)."""
+    """The project folder: the one :func:`load_params` found (the folder above the ``params/`` folder
+    holding ``defaults.yaml``), else the one above the parameter file's folder, else the working folder."""
+    if params.project_dir is not None:
+        return params.project_dir
     return params.params_file.parent.parent if params.params_file else Path.cwd()
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``params/defaults.yaml`` (None: there is none)."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "params" / DEFAULTS_FILE).is_file():
+            return folder
+    return None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -246,12 +259,38 @@ def resolve_params_path(spec: str | Path, params_dir: Path | None = None) -> Pat
     p = Path(spec)
     if p.suffix in (".yaml", ".yml") or p.exists():
         return p.resolve()
-    base = params_dir or Path.cwd() / "params"
+    if params_dir is None:
+        project = find_project(Path.cwd())
+        if project is None:
+            raise ParamsError(f"'{spec}' names a year, but there is no params/{DEFAULTS_FILE} in {Path.cwd()} or any "
+                              "folder above it: run ccsp from the project folder (or one inside it), or give the "
+                              f"path of a parameter file (e.g. path/to/project/params/{spec}.yaml)")
+        params_dir = project / "params"
+    base = params_dir
     candidate = base / f"{spec}.yaml"
     if not candidate.exists():
         known = sorted(x.stem for x in base.glob("*.yaml") if x.name != DEFAULTS_FILE) if base.exists() else []
         raise ParamsError(f"no parameter file {candidate} for '{spec}'; known years: {', '.join(known) or 'none'} (add params/{spec}.yaml)")
     return candidate.resolve()
+
+
+def _defaults_for(path: Path, named: str | Path | None) -> Path | None:
+    """The ``defaults.yaml`` merged under ``path``: the one named (``--defaults``), else the one beside the
+    file (a file in ``params/``; none when that folder has none), else the project's found from the file's
+    folder or the working folder upwards."""
+    if named is not None:
+        found = Path(named).resolve()
+        if not found.is_file():
+            raise ParamsError(f"--defaults {named}: no such file (give the path of a defaults.yaml, e.g. "
+                              f"path/to/project/params/{DEFAULTS_FILE})")
+        return found
+    beside = path.parent / DEFAULTS_FILE
+    if beside.is_file():
+        return beside
+    if path.parent.name == "params":  # a project's own params/ folder without defaults: none to merge
+        return None
+    project = find_project(path.parent) or find_project(Path.cwd())
+    return project / "params" / DEFAULTS_FILE if project is not None else None
 
 
 def _error_text(path: Path, exc: ValidationError) -> str:
@@ -267,28 +306,36 @@ def _error_text(path: Path, exc: ValidationError) -> str:
     return f"{path}: invalid parameters\n" + "\n".join(lines)
 
 
-def load_params(spec: str | Path, *, check_files: bool = True, area: str | None = None) -> Params:
+def load_params(spec: str | Path, *, check_files: bool = True, area: str | None = None,
+                defaults: str | Path | None = None) -> Params:
     """Load and validate a parameter file (``2023-24`` or a path) into a frozen :class:`Params`.
 
-    The year file is merged over ``defaults.yaml`` in the same folder, and its ``area`` key
-    names ``areas/<area>.yaml``; ``area=`` (an area slug) replaces that key, so one year file
-    serves every partnership. ``sources:`` are merged key by key: ``defaults.yaml`` (force-wide
-    and national inputs), then the area file's ``sources:`` (the partnership's own extracts),
-    then the year file's. Relative paths are resolved against the folder above ``params/``
-    (the project root). Raises ParamsError naming the key or file at fault.
+    The file is merged over a ``defaults.yaml``: the one named by ``defaults`` (``--defaults``),
+    else the one beside the file (a year file in ``params/``), else the project's, found from the
+    file's folder or the working folder upwards -- so a parameter file anywhere gets the same
+    defaults as one in ``params/``. Its ``area`` key names ``areas/<area>.yaml`` beside that
+    ``defaults.yaml``; ``area=`` (an area slug) replaces that key, so one year file serves every
+    partnership. ``sources:`` are merged key by key: ``defaults.yaml`` (force-wide and national
+    inputs), then the area file's ``sources:`` (the partnership's own extracts), then the year
+    file's. Relative paths are resolved against the project root (the folder above that
+    ``params/``); in a parameter file outside the project, against the file's own folder.
+    Raises ParamsError naming the key or file at fault.
 
     ``synthetic`` follows the data when no file sets it; ``synthetic: false`` over inputs that are
     the demo data (listed in a ``DEMO.json`` manifest, or a lookup of ``X01`` small areas) is
     refused, naming the inputs (see :class:`Params`).
     """
     path = resolve_params_path(spec)
-    params_dir = path.parent
+    defaults_file = _defaults_for(path, defaults)
+    params_dir = defaults_file.parent if defaults_file is not None else path.parent
     root = params_dir.parent
+    own_base = root if path.is_relative_to(root) else path.parent  # the year file's relative paths
     merged: dict[str, Any] = {}
-    defaults = params_dir / DEFAULTS_FILE
-    if defaults.exists() and defaults != path:
-        merged = _read_yaml(defaults)
-        merged["sources"] = _sources_of(merged, defaults)
+    origin: dict[str, tuple[Path, Path]] = {}  # source -> (the file that named it, the folder it is relative to)
+    if defaults_file is not None and defaults_file != path:
+        merged = _read_yaml(defaults_file)
+        merged["sources"] = _sources_of(merged, defaults_file)
+        origin.update({k: (defaults_file, root) for k in merged["sources"]})
     year = _read_yaml(path)
     year_sources = _sources_of(year, path)
     sources = dict(merged.get("sources", {}))
@@ -304,35 +351,55 @@ def load_params(spec: str | Path, *, check_files: bool = True, area: str | None 
             raise ParamsError(f"{where} names '{area_spec}' but {area_file} does not exist; known areas: "
                               f"{', '.join(known) or 'none'} (add one with `ccsp area add`)")
         merged["area"] = _read_yaml(area_file)
-        sources.update(_sources_of(merged["area"], area_file))
+        area_sources = _sources_of(merged["area"], area_file)
+        sources.update(area_sources)
+        origin.update({k: (area_file, root) for k in area_sources})
     elif isinstance(area_spec, dict):
         merged["area"] = dict(area_spec)
-        sources.update(_sources_of(merged["area"], path))
+        area_sources = _sources_of(merged["area"], path)
+        sources.update(area_sources)
+        origin.update({k: (path, own_base) for k in area_sources})
     sources.update(year_sources)
+    origin.update({k: (path, own_base) for k in year_sources})
     merged["sources"] = sources
     for key, value in list(sources.items()):
         if value is not None:
             p = Path(str(value))
-            sources[key] = p if p.is_absolute() else (root / p)
+            sources[key] = p if p.is_absolute() else (origin.get(key, (path, root))[1] / p)
     merged["params_file"] = path
+    merged["project_dir"] = root
     try:
         params = Params(**merged)
     except ValidationError as exc:
-        raise ParamsError(_error_text(path, exc)) from None
+        text = _error_text(path, exc)
+        if defaults_file is None and any(e["type"] == "missing" for e in exc.errors()):
+            text += (f"\n(no {DEFAULTS_FILE} was merged: none beside the file, and no project folder with "
+                     f"params/{DEFAULTS_FILE} at or above {path.parent} or {Path.cwd()}; name one with --defaults "
+                     "or give every key in the file)")
+        raise ParamsError(text) from None
     if check_files:
-        missing = [
-            f"  sources.{k}: {v} does not exist"
-            for k, v in params.sources.model_dump().items()
-            if v is not None and not Path(v).exists()
-        ]
-        if missing:
-            demo = root / DEMO_DIR
-            under_demo = any(demo == Path(v) or demo in Path(v).parents for v in params.sources.model_dump().values() if v is not None)
-            hint = " (run `ccsp data demo` to create the demo data)" if params.synthetic or under_demo else ""
-            raise ParamsError(f"{path}: input files missing{hint}\n" + "\n".join(missing))
-    params = _with_synthetic_label(params, set_in=(path if "synthetic" in year else defaults) if "synthetic" in merged else None)
+        _check_inputs_exist(params, path, root, origin)
+    params = _with_synthetic_label(params, set_in=(path if "synthetic" in year else defaults_file) if "synthetic" in merged else None)
     log.info("parameters loaded from %s", path)
     return params
+
+
+def _check_inputs_exist(params: Params, path: Path, root: Path, origin: dict[str, tuple[Path, Path]]) -> None:
+    """ParamsError listing every named input that does not exist, with a hint that fits: the demo data
+    (run `ccsp data demo`) or the user's own files (which file named the path, relative to what)."""
+    demo = root / DEMO_DIR
+    missing = [(k, Path(v)) for k, v in params.sources.model_dump().items() if v is not None and not Path(v).exists()]
+    if not missing:
+        return
+    lines = []
+    for k, v in missing:
+        named_in, base = origin.get(k, (path, root))
+        if demo == v or demo in v.parents:
+            lines.append(f"  sources.{k}: {v} does not exist (demo data: run `ccsp data demo` in {root})")
+        else:
+            lines.append(f"  sources.{k}: {v} does not exist (named in {named_in}; a relative path there is "
+                         f"relative to {base}): check the path, or fetch the data (docs/data.md)")
+    raise ParamsError(f"{path}: input files missing\n" + "\n".join(lines))
 
 
 def _with_synthetic_label(params: Params, set_in: Path | None) -> Params:

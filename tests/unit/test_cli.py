@@ -29,12 +29,14 @@ def test_unknown_options_are_refused_elsewhere(capsys):
     assert exc.value.code == 2 and "--bogus" in capsys.readouterr().err
 
 
-def test_params_error_exits_2_with_the_key(tmp_path, capsys):
+def test_params_error_exits_2_with_the_key(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # outside any project: no defaults.yaml to merge
     bad = tmp_path / "x.yaml"
     bad.write_text("period: 2023-24\n")
     assert cli.main(["run", str(bad)]) == 2  # no area, no sources
     err = capsys.readouterr().err
     assert err.startswith("error:") and "area" in err and "sources" in err
+    assert "no defaults.yaml was merged" in err and "--defaults" in err
 
 
 def test_lab_help_says_options_go_to_jupyterlab(capsys):

@@ -380,3 +380,61 @@ def test_a_district_missing_from_the_lookup_is_named(tmp_path):
     area.write_text(area.read_text().replace("E07000235", "E07000299"))
     with pytest.raises(DataError, match=r"lookup.csv: no rows for LAD code E07000299\b"):
         dataset.build(load_params(path))
+
+
+# --- a parameter file anywhere (issue: the analyst's own tools) ------------------------------------
+
+def test_a_params_file_in_a_temporary_folder_merges_the_projects_defaults(chdir_root, tmp_path):
+    """Run from the project, a year file kept elsewhere gets defaults.yaml and the area file, as one in params/ does."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("period: 2022-23\n", encoding="utf-8")
+    p = load_params(mine, check_files=False)
+    in_params = load_params("2022-23", check_files=False)
+    assert p.area == in_params.area and p.sources == in_params.sources  # the same merge as params/2022-23.yaml
+    assert p.project_dir == chdir_root and p.params_file == mine.resolve()
+
+
+def test_defaults_named_explicitly_from_outside_any_project(root, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no params/defaults.yaml here or above
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("period: 2023-24\nsources:\n  funding: my/funding.csv\n", encoding="utf-8")
+    p = load_params(mine, check_files=False, defaults=root / "params" / "defaults.yaml")
+    assert p.area.slug == "coventry" and p.project_dir == root
+    assert p.sources.police_uk == root / "data" / "demo" / "police_uk"  # the defaults' path: relative to the project
+    assert p.sources.funding == tmp_path / "my" / "funding.csv"  # the file's own path: relative to its folder
+    with pytest.raises(ParamsError, match="--defaults .*no such file"):
+        load_params(mine, check_files=False, defaults=tmp_path / "nope.yaml")
+
+
+def test_one_typo_in_a_file_elsewhere_is_one_error_line(chdir_root, tmp_path):
+    """Before, a file outside params/ got no defaults, so a typo came with four 'required key is missing' lines."""
+    mine = tmp_path / "typo.yaml"
+    mine.write_text("period: 2023-24\ndisclosure_treshold: 10\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load_params(mine, check_files=False)
+    lines = [ln for ln in str(err.value).splitlines() if ln.startswith("  ")]
+    assert lines == ["  disclosure_treshold: unknown key (check the spelling; see params/defaults.yaml for the known keys)"]
+
+
+def test_missing_inputs_hint_fits_the_path(chdir_root, tmp_path):
+    mine = tmp_path / "real.yaml"
+    mine.write_text("period: 2023-24\nsources:\n  police_uk: raw/police\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load_params(mine)
+    text = str(err.value)
+    line = next(ln for ln in text.splitlines() if "sources.police_uk" in ln)
+    assert str(tmp_path / "raw" / "police") in line and f"named in {mine.resolve()}" in line
+    assert "ccsp data demo" not in line  # the user's own files: not the demo hint
+    demo = tmp_path / "demo.yaml"
+    demo.write_text("period: 2023-24\nsources:\n  police_uk: " + str(chdir_root / "data" / "demo" / "nothing") + "\n",
+                    encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"sources.police_uk: .*nothing does not exist \(demo data: run `ccsp data demo`"):
+        load_params(demo)
+
+
+def test_a_year_is_found_from_inside_the_project_and_refused_clearly_outside(chdir_root, tmp_path, monkeypatch):
+    monkeypatch.chdir(chdir_root / "notebooks")
+    assert load_params("2023-24", check_files=False).params_file == chdir_root / "params" / "2023-24.yaml"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ParamsError, match=r"no params/defaults.yaml in .* or any folder above it: run ccsp from the project"):
+        load_params("2023-24", check_files=False)
