@@ -210,11 +210,12 @@ def _error_text(path: Path, exc: ValidationError) -> str:
     return f"{path}: invalid parameters\n" + "\n".join(lines)
 
 
-def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
+def load_params(spec: str | Path, *, check_files: bool = True, area: str | None = None) -> Params:
     """Load and validate a parameter file (``2023-24`` or a path) into a frozen :class:`Params`.
 
     The year file is merged over ``defaults.yaml`` in the same folder, and its ``area`` key
-    names ``areas/<area>.yaml``. Relative paths are resolved against the folder above
+    names ``areas/<area>.yaml``; ``area`` (a slug) replaces that key, so one year file serves
+    every partnership (``ccsp run 2023-24 --areas ...``). Relative paths are resolved against the folder above
     ``params/`` (the project root). Raises ParamsError naming the key or file at fault.
 
     ``synthetic`` follows the data when no file sets it; ``synthetic: false`` over inputs that are
@@ -233,6 +234,8 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
     sources = {**merged.get("sources", {}), **_sources_of(year, path)}
     merged.update(year)
     merged["sources"] = sources
+    if area is not None:
+        merged["area"] = area
     area = merged.get("area")
     if isinstance(area, str):
         area_file = params_dir / "areas" / f"{area}.yaml"
