@@ -165,6 +165,8 @@ def shared_street(params_list: list[Params]) -> dict[str, Path]:
         except (CcspError, OSError) as exc:
             log.info("%s reads its own street files (%s)", params.area.slug, exc)
             continue
+        if lookup.empty:  # its build stops on this, naming the lookup
+            continue
         group = (str(params.sources.police_uk), inputs["police_uk"], params.area.force, str(cache_root(params)))
         groups.setdefault(group, []).append((params, sorted(set(lookup["lsoa_code"]))))
     out: dict[str, Path] = {}
