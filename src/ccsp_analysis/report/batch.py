@@ -214,8 +214,9 @@ def _dask(tasks: list[tuple], jobs: int, scheduler: str | None) -> Iterator[tupl
         else:
             # one thread per worker process (each partnership also runs its own kernels); no memory limit:
             # the notebooks' kernels are separate processes the worker's limit would not see anyway
+            # silence_logs: the workers' own shutdown chatter (a task's failure comes back in its summary)
             cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-                                   memory_limit=0, dashboard_address=None)
+                                   memory_limit=0, dashboard_address=None, silence_logs=logging.CRITICAL)
             client = Client(cluster)
         with client:
             futures = [client.submit(run_area, *task, key=f"ccsp-run-{task[1]}-{os.getpid()}-{time.time_ns()}",
