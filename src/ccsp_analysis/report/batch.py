@@ -349,9 +349,15 @@ def write_force_index(force: str, period: str, areas: list[dict], outputs: Path)
     tmp = folder / f".{FORCE_INDEX}.{os.getpid()}"
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, folder / FORCE_INDEX)
+    import pandas as pd
+
     from ccsp_analysis.report.exports import safe_for_spreadsheets
 
     numbers = table.drop(columns=[c for c in table.columns if c.endswith("_text")])
+    for column in ("trc", "previous", "asb", "largest_count", "exceptions"):  # whole numbers, blank when missing
+        numbers[column] = pd.array(numbers[column].tolist(), dtype="Int64")
+    for column in ("rate", "rate_low", "rate_high", "pct_change"):
+        numbers[column] = pd.to_numeric(numbers[column]).astype(float)
     safe_for_spreadsheets(numbers).to_csv(tmp, index=False)
     os.replace(tmp, folder / FORCE_TABLE)
     return folder / FORCE_INDEX
