@@ -8,6 +8,7 @@ lookup does not have, so its build fails). Reports go to temporary outputs folde
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 from pathlib import Path
@@ -43,8 +44,17 @@ def batch(root, demo_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("batch")
     proj = _project(root, demo_dir, tmp)
     out = tmp / "local"
-    proc = ccsp("run", "2023-24", "--areas", "west-midlands", "--jobs", "2", "--outputs", str(out), cwd=proj,
-                timeout=1200)
+    # a cache of its own, so that no dataset is cached yet and the force's files are read once for both areas
+    previous = os.environ.get("CCSP_CACHE_DIR")
+    os.environ["CCSP_CACHE_DIR"] = str(tmp / "cache")
+    try:
+        proc = ccsp("run", "2023-24", "--areas", "west-midlands", "--jobs", "2", "--outputs", str(out), cwd=proj,
+                    timeout=1200)
+    finally:
+        if previous is None:
+            os.environ.pop("CCSP_CACHE_DIR", None)
+        else:
+            os.environ["CCSP_CACHE_DIR"] = previous
     return proj, out, proc
 
 
