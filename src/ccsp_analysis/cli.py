@@ -28,7 +28,43 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """``ccsp run 2023-24 --areas west-midlands``: every partnership's report and the force index."""
+    from ccsp_analysis.report.batch import DASK_MISSING, dask_available, resolve_areas
+
+    if args.defaults is not None:
+        raise CcspError("--defaults is for one parameter file; a batch (--areas) reads the project's params/ folder")
+    if args.scheduler and args.executor != "dask":
+        raise CcspError("--scheduler is for --executor dask (e.g. --executor dask --scheduler tcp://host:8786)")
+    if args.executor == "dask" and not dask_available():
+        raise CcspError(DASK_MISSING)
+    areas = resolve_areas(args.params, args.areas)  # validated before anything heavy is imported
+    from ccsp_analysis.report.batch import run_batch
+
+    result = run_batch(args.params, areas, outputs=args.outputs, executor=args.executor, jobs=args.jobs,
+                       scheduler=args.scheduler, audience=args.audience, force=args.force,
+                       allow_partial=args.allow_partial, share_street=not args.no_shared_read, progress=_say)
+    if args.verbose:
+        print(f"  shared street read: {result.street_seconds:.2f} s; batch: {result.seconds:.2f} s", file=sys.stderr)
+    if args.pdf:
+        from ccsp_analysis.report.pdf import print_pdfs
+
+        for area in result.areas:
+            if area["report"]:
+                print_pdfs(Path(area["report"]).parent, progress=_say)
+    for failure in result.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    for index in result.indexes:
+        print(index)
+    return 0 if result.ok else 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.areas:
+        return cmd_batch(args)
+    if args.executor != "local" or args.scheduler:
+        raise CcspError("--executor and --scheduler are for a batch of partnerships: add --areas (a force, "
+                        "area slugs separated by commas, or all)")
     from ccsp_analysis.params import load_params
 
     params = load_params(args.params, defaults=args.defaults)  # validated before the notebook and plotting stack is imported
@@ -180,7 +216,16 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="build a year's report: ccsp run 2023-24 (or a params file path)")
     r.add_argument("params", help="a year (params/<year>.yaml) or the path of a parameter file")
     r.add_argument("--defaults", type=Path, default=None, help="the defaults.yaml to merge under a parameter file (default: the one beside it, else the project's found from the file's folder or the working folder)")
-    r.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    r.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2); with --areas, "
+                   "partnerships built at once (processes of the pool, or Dask workers of a LocalCluster)")
+    r.add_argument("--areas", default=None, help="build a batch: a force (every params/areas/*.yaml of that "
+                   "force, e.g. west-midlands), area slugs separated by commas, or all; writes each report and "
+                   "the force index outputs/<force>/<period>/index.html")
+    r.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="with --areas: local (a process pool, the default) or dask (dask.distributed)")
+    r.add_argument("--scheduler", default=None, help="with --executor dask: an existing cluster's scheduler, "
+                   "e.g. tcp://host:8786 (default: a LocalCluster of --jobs workers)")
+    r.add_argument("--no-shared-read", action="store_true", help=argparse.SUPPRESS)  # measuring: each area parses
     r.add_argument("--audience", choices=("public", "reviewer"), default="public", help="reviewer: code cells behind a 'show code' toggle")
     r.add_argument("--outputs", type=Path, default=None, help="outputs folder (default: outputs/ in the project)")
     r.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")

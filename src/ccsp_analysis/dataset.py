@@ -104,11 +104,12 @@ def synthetic_inputs(params: Params) -> list[str]:
     return list(synthetic_sources(params.sources.model_dump()))
 
 
-def load(params: Params, *, rebuild: bool = False) -> Dataset:
+def load(params: Params, *, rebuild: bool = False, street: Path | None = None) -> Dataset:
     """The dataset for ``params``: read from the cache when its inputs are unchanged, else built and cached.
 
     A cached table whose checksum no longer matches (a damaged or half-copied cache) is not
-    trusted: the dataset is built again, with a warning.
+    trusted: the dataset is built again, with a warning. ``street``: a shared read of the area's
+    force files (:func:`shared_street`) to build from instead of parsing them again.
     """
     key, inputs = identify(params)
     folder = cache_root(params) / key
@@ -118,9 +119,100 @@ def load(params: Params, *, rebuild: bool = False) -> Dataset:
             log.info("dataset %s read from cache", key)
             return Dataset(tables, key, inputs)
         log.warning("the cached dataset in %s cannot be used (%s); building it again", folder, problem)
-    ds = build(params, key=key, inputs=inputs)
+    ds = build(params, key=key, inputs=inputs, street=street)
     _write_cache(ds, folder)
     return ds
+
+
+#: Folder (under the cache) of the shared reads of force files made for a batch of partnerships.
+STREET_DIR = "street"
+
+
+def _shared_street_key(police_uk: str, force: str, codes: list[str]) -> str:
+    import hashlib
+
+    spec = {"v": DATASET_VERSION, "pkg": __version__, "code": code_hash(), "police_uk": police_uk, "force": force,
+            "codes": codes}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def shared_street(params_list: list[Params]) -> dict[str, Path]:
+    """Parse each force's police.uk street files once for the partnerships of a batch.
+
+    Partnerships whose dataset is already cached need no read and are left out. For each set of two
+    or more others with the same street files and force, the files are read once for all their small
+    areas together and cached as parquet (keyed by the files' SHA-256, the force, the small areas and
+    the reader's code) under ``<cache>/street/``; each partnership's dataset build then takes its
+    rows from that read (:func:`ccsp_analysis.sources.police_uk.street_for_area`), which gives the
+    rows and drop log that reading the files for it alone gives. A set whose shared read fails (a bad
+    row anywhere in it) is left out too: its partnerships read the files on their own and each
+    reports its own error.
+
+    Returns
+    -------
+    dict
+        Area slug -> the shared read's folder, for :func:`load` (``street=``).
+    """
+    from ccsp_analysis.errors import CcspError
+    from ccsp_analysis.sources import ons, police_uk
+
+    groups: dict[tuple, list[tuple[Params, list[str]]]] = {}
+    for params in params_list:
+        try:
+            key, inputs = identify(params)
+            if (cache_root(params) / key / "meta.json").exists():
+                continue
+            lookup = ons.read_lsoa_ward_lookup(params.sources.lsoa_ward_lookup, lad_code=params.area.la_code)
+        except (CcspError, OSError) as exc:
+            log.info("%s reads its own street files (%s)", params.area.slug, exc)
+            continue
+        if lookup.empty:  # its build stops on this, naming the lookup
+            continue
+        group = (str(params.sources.police_uk), inputs["police_uk"], params.area.force, str(cache_root(params)))
+        groups.setdefault(group, []).append((params, sorted(set(lookup["lsoa_code"]))))
+    out: dict[str, Path] = {}
+    for (source, digest, force, cache), members in groups.items():
+        if len(members) < 2:
+            continue
+        codes = sorted({c for _, cs in members for c in cs})
+        folder = Path(cache) / STREET_DIR / _shared_street_key(digest, force, codes)
+        if not (folder / "meta.json").exists():
+            try:
+                frame, drops = police_uk.read_street_with_log(source, lsoa_codes=codes, forces=[force])
+            except CcspError as exc:
+                log.warning("the %s street files could not be read once for %s (%s); each reads them on its own",
+                            force, ", ".join(p.area.slug for p, _ in members), exc)
+                continue
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
+            try:
+                frame.to_parquet(tmp / "street.parquet", index=False)
+                drops.to_parquet(tmp / "drops.parquet", index=False)
+                (tmp / "meta.json").write_text(json.dumps({"police_uk": digest, "force": force, "areas":
+                                                           [p.area.slug for p, _ in members], "rows": len(frame)}))
+                os.replace(tmp, folder)
+            except OSError:  # another batch wrote it meanwhile, or the cache cannot be written: read per area
+                shutil.rmtree(tmp, ignore_errors=True)
+                if not (folder / "meta.json").exists():
+                    continue
+            log.info("read the %s street files once for %d partnerships (%d rows)", force, len(members), len(frame))
+        out.update({p.area.slug: folder for p, _ in members})
+    return out
+
+
+def _street_rows(params: Params, codes: list[str], street: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The area's police.uk street rows and drop log: from a shared read when one is given, else from the files."""
+    from ccsp_analysis.sources import police_uk
+
+    src = params.sources
+    if street is not None:
+        try:
+            frame, drops = pd.read_parquet(street / "street.parquet"), pd.read_parquet(street / "drops.parquet")
+        except Exception as exc:  # noqa: BLE001 -- an unreadable shared read: read the files instead
+            log.warning("the shared read %s cannot be used (%s); reading the street files", street, exc)
+        else:
+            return police_uk.street_for_area(frame, drops, codes, source=src.police_uk)
+    return police_uk.read_street_with_log(src.police_uk, lsoa_codes=codes, forces=[params.area.force])
 
 
 def _read_cache(folder: Path) -> tuple[dict[str, pd.DataFrame] | None, str]:
@@ -186,9 +278,14 @@ def _months(frame: pd.DataFrame, date_col: str = "date") -> pd.DataFrame:
     return frame
 
 
-def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None) -> Dataset:
-    """Read and validate every source of ``params`` and return the canonical tables (no caching)."""
-    from ccsp_analysis.sources import ons, partner, police_uk, population
+def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None,
+          street: Path | None = None) -> Dataset:
+    """Read and validate every source of ``params`` and return the canonical tables (no caching).
+
+    ``street``: a shared read of the force's street files (:func:`shared_street`) to take the area's
+    rows from, instead of parsing the files again (the tables are the same either way).
+    """
+    from ccsp_analysis.sources import ons, partner, population
 
     src = params.sources
     audit: list[dict] = []
@@ -206,7 +303,7 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
                         fix="use a population file of the same LSOA vintage as the lookup")
     codes = list(geography["lsoa_code"])
 
-    street, street_log = police_uk.read_street_with_log(src.police_uk, lsoa_codes=codes, forces=[params.area.force])
+    street, street_log = _street_rows(params, codes, street)
     for row in street_log.itertuples():
         audit.append(_audit_row("police_uk", row.source_file, 0, 0, row.reason, row.rows))
     street = _with_area(street, geography, "police_uk", src.police_uk, audit)

@@ -145,7 +145,7 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: int = 2, audience: str = "public",
              force: bool = False, allow_partial: bool = False,
-             progress: Callable[[str], None] | None = None) -> RunResult:
+             progress: Callable[[str], None] | None = None, street: Path | None = None) -> RunResult:
     """Build the report for one parameter file (``2023-24``, a path, or validated Params) into ``outputs/<area>/<period>/``.
 
     Parameters are validated before anything else is imported or started (ParamsError). A
@@ -159,6 +159,9 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     RunError naming each source's missing months and the previous report stays. With
     ``allow_partial`` the report is built, says on every page which months are missing, and
     calls no change a rise or fall.
+
+    ``street``: a shared read of the force's street files made for a batch of partnerships
+    (:func:`ccsp_analysis.dataset.shared_street`), used if the dataset has to be built.
     """
     def say(message: str) -> None:
         log.info(message)
@@ -196,7 +199,7 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     if pkg_log.level == logging.NOTSET or pkg_log.level > logging.INFO:
         pkg_log.setLevel(logging.INFO)
     try:
-        return _Run(params, root, target, staging, jobs, audience, force, allow_partial, say).run()
+        return _Run(params, root, target, staging, jobs, audience, force, allow_partial, say, street).run()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -262,11 +265,12 @@ def _remove_debris(target: Path) -> None:
 class _Run:
     """One run's state: the steps of :func:`run_year` in order."""
 
-    def __init__(self, params, root, target, staging, jobs, audience, force, allow_partial, say) -> None:
+    def __init__(self, params, root, target, staging, jobs, audience, force, allow_partial, say, street=None) -> None:
         from ccsp_analysis.params import SECTION_TITLES
 
         self.params, self.root, self.target, self.staging = params, root, target, staging
         self.jobs, self.audience, self.say, self.allow_partial = jobs, audience, say, allow_partial
+        self.street = street
         self.previous = _previous(target, force)
         self.prev_sections = {s["name"]: s for s in self.previous.get("sections", [])}
         self.phases = Phases()
@@ -362,7 +366,7 @@ class _Run:
         from ccsp_analysis.sections import store
         from ccsp_analysis.sections.registry import compute_sections
 
-        data = dataset.load(self.params)
+        data = dataset.load(self.params, street=self.street)
         self.phases.lap("load dataset")
         gaps = coverage.coverage_gaps(data, self.params)
         missing = None

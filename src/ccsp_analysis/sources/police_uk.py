@@ -669,3 +669,54 @@ def split_asb(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a street frame into (crimes, anti-social behaviour), each with a fresh index."""
     asb = frame["is_asb"].to_numpy(dtype=bool)
     return frame[~asb].reset_index(drop=True), frame[asb].reset_index(drop=True)
+
+
+#: Order of the reasons of one file's entries in a drop log (as :func:`_area_drops` gives them).
+_REASONS = (OUTSIDE_MONTHS, NO_LSOA, MALFORMED_LSOA, OUTSIDE_AREA)
+
+
+def _file_order(name: str) -> tuple[str, str]:
+    """Sort key of a monthly file, as the reader orders its members (month, then name)."""
+    return (name[:7] if _MONTH.fullmatch(name[:7]) else "", name)
+
+
+def street_for_area(
+    frame: pd.DataFrame, drops: pd.DataFrame, lsoa_codes: Iterable[str], *, source: Source = ""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One area's rows and drop log, taken from one read of several areas' rows.
+
+    ``frame, drops`` are what :func:`read_street_with_log` returned for the LSOA codes of several
+    areas together (no ``months``, no ``lsoa_name_prefix``; ``frame`` keeps ``source_file``). The
+    result is what that call returns for ``lsoa_codes`` alone: the same rows in the same order and the
+    same drop log, the rows of the other areas counted as "outside area" (or "malformed LSOA code"
+    when their code is not an ONS LSOA code, as the reader counts them). So a batch of partnerships of
+    one force parses the force's files once.
+
+    Raises
+    ------
+    DataError
+        No row is in the area (as :func:`read_street_with_log` does).
+    """
+    codes = set(lsoa_codes)
+    code = frame["lsoa_code"]
+    mine = code.isin(codes).to_numpy(dtype=bool)
+    kept = frame[mine].reset_index(drop=True)
+    others = frame.loc[~mine, ["source_file", "lsoa_code"]]
+    malformed = ~others["lsoa_code"].astype("string").str.fullmatch(LSOA_CODE_PATTERN).fillna(False).to_numpy(dtype=bool)
+    counts: dict[tuple[str, str], int] = {}
+    for row in drops.itertuples(index=False):
+        counts[(row.source_file, row.reason)] = counts.get((row.source_file, row.reason), 0) + int(row.rows)
+    for reason, part in ((MALFORMED_LSOA, others[malformed]), (OUTSIDE_AREA, others[~malformed])):
+        for name, n in part.groupby("source_file", sort=False).size().items():
+            counts[(name, reason)] = counts.get((name, reason), 0) + int(n)
+    entries = sorted(((f, r, n) for (f, r), n in counts.items() if n),
+                     key=lambda e: (_file_order(e[0]), _REASONS.index(e[1])))
+    drop_log = pd.DataFrame(entries, columns=_LOG_COLUMNS)
+    drop_log["rows"] = drop_log["rows"].astype("int64")
+    if kept.empty and len(drop_log):
+        raise DataError(
+            f"none of the {drop_log['rows'].sum()} rows is in the requested area or months",
+            path=str(source),
+            fix="check area.lsoa_name_prefix / the LSOA list and that the files are for the right force",
+        )
+    return kept, drop_log
