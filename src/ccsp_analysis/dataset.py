@@ -217,7 +217,11 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
         crimes["police_category"] = crimes["ho_code"].map(lambda c: HO_OFFENCES[c].police_category)
         crimes["source"] = "partner"
     else:
-        crimes = street[~street["is_asb"]].rename(columns={"crime_id": "crime_ref", "crime_type": "police_category"})
+        # street-level crimes: a Crime ID police.uk publishes more than once is one crime, counted once (the first
+        # row; the street table keeps every row as published and the data audit reports the repeats)
+        crimes = street[~street["is_asb"]]
+        crimes = crimes[~(crimes["crime_id"].notna() & crimes["crime_id"].duplicated(keep="first"))]
+        crimes = crimes.rename(columns={"crime_id": "crime_ref", "crime_type": "police_category"})
         crimes = crimes[["crime_ref", "month", "fy", "police_category", "lsoa_code", "ward_code", "ward_name"]].copy()
         for col in ("ho_code", "ho_group", "hate_strand", "victim_sex"):
             crimes[col] = pd.Series(pd.NA, index=crimes.index, dtype="string")

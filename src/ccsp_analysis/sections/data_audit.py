@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccsp_analysis import coverage
+from ccsp_analysis import coverage, narrative
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.measures import street_level
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
 
@@ -156,4 +157,17 @@ def data_audit(data: Dataset, params: Params) -> SectionResult:
     out.tables["checks"] = checks
     n_fail = int((~checks["passed"]).sum())
     out.sentences.append(f"{len(checks) - n_fail} of {len(checks)} validation checks passed." + (" See the failures below." if n_fail else ""))
+    if street_level(data):
+        out.sentences += [narrative.STREET_LEVEL_NOTE, street_repeats_sentence(data), narrative.needs_sentence("police_vs_partner")]
     return out
+
+
+def street_repeats_sentence(data: Dataset) -> str:
+    """How the crimes counted from police.uk street rows treat a Crime ID published more than once (counted once)."""
+    crimes = data.street[data.street["crime_id"].notna()]  # anti-social behaviour rows carry no ID
+    repeats = int(crimes["crime_id"].duplicated().sum())
+    if not repeats:
+        return "No Crime ID appears more than once in the area's police.uk rows: every crime row is counted."
+    return (f"{narrative.fmt_count(repeats)} police.uk crime {'row repeats' if repeats == 1 else 'rows repeat'} a Crime ID "
+            f"already seen: each crime is counted once ({narrative.fmt_count(len(crimes) - repeats)} crimes from "
+            f"{narrative.fmt_count(len(crimes))} rows); anti-social behaviour rows carry no ID and are all counted.")
