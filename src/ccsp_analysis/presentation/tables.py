@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -179,6 +180,32 @@ class Bullets:
 def bullets(sentences: list[str]) -> Bullets:
     """Display sentences as a list."""
     return Bullets(tuple(sentences))
+
+
+class Nothing:
+    """What a notebook cell shows for a table the run does not have: nothing (the page's sentences say why)."""
+
+    def _repr_html_(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return ""
+
+
+def shown(result, name: str, make: Callable[[pd.DataFrame], object], otherwise: str = "") -> object:
+    """``make(table)`` when the section result has table (or chart frame) ``name`` with rows; else ``otherwise``
+    as a bullet, or nothing.
+
+    A section leaves out a table its inputs cannot give (e.g. victims without the partner crime extract) and
+    says so in one sentence (``narrative.needs_sentence``), so a notebook shows that table with
+    ``tables.shown(result, "vawg_offences", lambda t: tables.show(t, ...))`` and never an empty one.
+    """
+    frame = result.tables.get(name)
+    if frame is None:
+        frame = result.plots.get(name)
+    if frame is None or frame.empty:
+        return bullets([otherwise]) if otherwise else Nothing()
+    return make(frame)
 
 
 CHANGE_COLUMNS = {"label": ("Measure", "text"), "current": ("This year", "count"), "previous": ("Last year", "count"),
