@@ -177,9 +177,18 @@ class Bullets:
         return "\n".join(f"- {s}" for s in self.items)
 
 
-def bullets(sentences: list[str]) -> Bullets:
-    """Display sentences as a list."""
+def bullets(sentences: list[str] | pd.DataFrame) -> Bullets:
+    """Display sentences as a list (a list, or a table's ``sentence`` column)."""
+    if isinstance(sentences, pd.DataFrame):
+        sentences = list(sentences["sentence"])
     return Bullets(tuple(sentences))
+
+
+def with_values(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A function keeping the rows of a table that have a value in ``column`` (e.g. a chart of shown shares only)."""
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.dropna(subset=[column])
+    return keep
 
 
 class Nothing:
@@ -192,20 +201,22 @@ class Nothing:
         return ""
 
 
-def shown(result, name: str, make: Callable[[pd.DataFrame], object], otherwise: str = "") -> object:
-    """``make(table)`` when the section result has table (or chart frame) ``name`` with rows; else ``otherwise``
-    as a bullet, or nothing.
+def shown(result, name: str, make: Callable[..., object], *args, otherwise: str = "",
+          via: Callable[[pd.DataFrame], pd.DataFrame] | None = None, **kwargs) -> object:
+    """``make(table, *args, **kwargs)`` when the section result has table (or chart frame) ``name`` with rows;
+    else ``otherwise`` as a bullet, or nothing.
 
     A section leaves out a table its inputs cannot give (e.g. victims without the partner crime extract) and
     says so in one sentence (``narrative.needs_sentence``), so a notebook shows that table with
-    ``tables.shown(result, "vawg_offences", lambda t: tables.show(t, ...))`` and never an empty one.
+    ``tables.shown(result, "vawg_offences", tables.show, "caption", {...})`` and never an empty one.
+    ``via``: a function the table goes through first (e.g. ``pyramid_frame`` for a pyramid chart).
     """
     frame = result.tables.get(name)
     if frame is None:
         frame = result.plots.get(name)
     if frame is None or frame.empty:
         return bullets([otherwise]) if otherwise else Nothing()
-    return make(frame)
+    return make(via(frame) if via is not None else frame, *args, **kwargs)
 
 
 CHANGE_COLUMNS = {"label": ("Measure", "text"), "current": ("This year", "count"), "previous": ("Last year", "count"),

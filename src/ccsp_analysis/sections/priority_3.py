@@ -87,9 +87,10 @@ def nrm_profile(nrm: pd.DataFrame, fy: str) -> pd.DataFrame:
     return table
 
 
-def nrm_profile_columns(shown: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """How a notebook shows the NRM profile table: its columns with their headings and kinds."""
-    return {"exploitation_type": ("Exploitation", "text"), **{c: (c, "count") for c in shown.columns if c != "exploitation_type"}}
+def nrm_profile_columns(shown: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """How a notebook shows the NRM profile table: its columns with their headings and kinds (None: no table)."""
+    columns = [] if shown is None else [c for c in shown.columns if c != "exploitation_type"]
+    return {"exploitation_type": ("Exploitation", "text"), **{c: (c, "count") for c in columns}}
 
 
 def _hate(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, threshold: int) -> list[str]:
