@@ -316,6 +316,8 @@ def build(params: Params, *, key: str = "", inputs: dict[str, str] | None = None
         crimes["police_category"] = crimes["ho_code"].map(lambda c: HO_OFFENCES[c].police_category)
         crimes["source"] = "partner"
     else:
+        # street-level crimes: every row counted as published, as police.uk counts them (real files repeat some
+        # Crime IDs); the data audit reports repeated IDs and identical rows month by month (docs/data.md)
         crimes = street[~street["is_asb"]].rename(columns={"crime_id": "crime_ref", "crime_type": "police_category"})
         crimes = crimes[["crime_ref", "month", "fy", "police_category", "lsoa_code", "ward_code", "ward_name"]].copy()
         for col in ("ho_code", "ho_group", "hate_strand", "victim_sex"):

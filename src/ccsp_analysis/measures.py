@@ -13,7 +13,7 @@ from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.formatting import fmt_count, fmt_number
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
-from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
+from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask, grouping_need, street_countable
 
 
 def slug(text: str) -> str:
@@ -23,10 +23,24 @@ def slug(text: str) -> str:
 
 def available(crimes: pd.DataFrame, name: str) -> bool:
     """Whether grouping ``name`` can be counted on this crimes table (flags need victim-level data)."""
-    g = GROUPINGS[name]
     if crimes["ho_group"].notna().any():
         return True
-    return g.police_categories is not None and not (g.flags or g.hate or g.victim_sex or g.ho_codes)
+    return street_countable(name)
+
+
+def street_level(data: Dataset) -> bool:
+    """Whether the run's crimes are police.uk street-level crimes (no partner crime extract was supplied)."""
+    crimes = data.crimes
+    if "source" in crimes.columns:
+        return not crimes["source"].eq("partner").any()
+    if "ho_group" in crimes.columns:  # a table built by hand: offence groups come only from the extract
+        return not crimes["ho_group"].notna().any()
+    return False
+
+
+def grouping_needs(crimes: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """One sentence for each grouping of ``names`` the crimes table cannot give, naming the extract that would."""
+    return [narrative.needs_sentence(grouping_need(n)) for n in names if not available(crimes, n)]
 
 
 def _mask(crimes: pd.DataFrame, name: str) -> pd.Series:

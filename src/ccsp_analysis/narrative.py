@@ -23,6 +23,7 @@ from ccsp_analysis.formatting import (
 )
 from ccsp_analysis.stats import Concentration, signals
 from ccsp_analysis.stats.spc import NEAR_COUNT, NEAR_WINDOW
+from ccsp_analysis.taxonomy import EXTRACTS, NEEDS, Need
 
 if TYPE_CHECKING:
     from ccsp_analysis.stats import CountComparison
@@ -385,3 +386,27 @@ def peer_not_compared(area: str, with_data: int, needed: int, area_has_data: boo
     return (f"{area}'s rate is not compared with the group: only {fmt_count(with_data)} of its districts have "
             f"police.uk crime data in the files supplied, and at least {fmt_count(needed)} are needed; add their "
             "forces' street files (or the national archive) to compare.")
+
+
+# ---------------------------------------------------------------- what a run without an input cannot show
+
+#: What every page built on police.uk street data alone says about its crime figures.
+STREET_LEVEL_NOTE = ("Crime figures here are police.uk street-level crimes (no partner crime extract was supplied): "
+                     "they are published monthly with anonymised locations and differ from the force's recorded crime "
+                     "(crimes with no location are left out, and later reclassifications are not always carried through).")
+
+
+def needs_sentence(need: Need | str) -> str:
+    """The one sentence a sub-section gives when its input was not supplied, from :data:`ccsp_analysis.taxonomy.NEEDS`.
+
+    e.g. "Domestic abuse needs the partner crime extract (sources.partner_crimes, docs/data.md) with its
+    domestic-abuse flag; it is not in police.uk data." ``need``: a :class:`~ccsp_analysis.taxonomy.Need` or
+    a key of ``NEEDS``.
+    """
+    if isinstance(need, str):
+        if need not in NEEDS:
+            raise NarrativeError(f"unknown need {need!r}; known: {', '.join(sorted(NEEDS))}")
+        need = NEEDS[need]
+    extract = EXTRACTS[need.source]
+    detail = f" {need.detail}" if need.detail else ""
+    return f"{need.label} needs {extract.what} (sources.{need.source}, docs/data.md){detail}; {extract.absent}."

@@ -96,6 +96,10 @@ AGGRAVATED_CODES = ("8P", "105B", "8M", "9B")
 #: Night-time-economy hours (20:00 to 05:59), used for alcohol-related crime.
 NTE_HOURS: tuple[int, ...] = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)
 
+#: The Home Office groups police.uk publish as "Violence and sexual offences".
+VIOLENCE_SEXUAL_GROUPS = ("Homicide", "Violence with injury", "Violence without injury", "Stalking and harassment",
+                          "Rape", "Other sexual offences")
+
 ACQUISITIVE_GROUPS = (
     "Robbery", "Burglary", "Vehicle offences", "Theft from the person", "Bicycle theft",
     "Shoplifting", "All other theft offences",
@@ -162,7 +166,112 @@ GROUPINGS: dict[str, Grouping] = {
     "weapons": Grouping("Possession of weapons", ho_groups=("Possession of weapons offences",), police_categories=("Possession of weapons",)),
     "public_order": Grouping("Public order", ho_groups=("Public order offences",), police_categories=("Public order",)),
     "criminal_damage": Grouping("Criminal damage and arson", ho_groups=("Criminal damage and arson",), police_categories=("Criminal damage and arson",)),
+    "violence_sexual": Grouping("Violence and sexual offences", ho_groups=VIOLENCE_SEXUAL_GROUPS, police_categories=(_VSO,),
+                                definition="the police.uk category: homicide, violence with and without injury, stalking and harassment, and sexual offences"),
+    "theft": Grouping("Theft", ho_groups=("Theft from the person", "Bicycle theft", "All other theft offences"),
+                      police_categories=("Theft from the person", "Bicycle theft", "Other theft"),
+                      definition="theft from the person, bicycle theft and other theft (shoplifting and vehicle crime are counted apart)"),
+    "other_crime": Grouping("Other crime", ho_groups=("Miscellaneous crimes against society",), police_categories=("Other crime",)),
 }
+
+#: The groupings police.uk street-level data give (every category but anti-social behaviour feeds one), in page order.
+STREET_GROUPINGS = ("trc", "violence_sexual", "robbery", "weapons", "burglary", "vehicle", "shoplifting", "theft",
+                    "acquisitive", "criminal_damage", "drugs", "public_order", "other_crime")
+
+
+@dataclass(frozen=True)
+class Extract:
+    """An input beyond the police.uk street files, ONS lookup and Census 2021 population: what it is, and
+    the reason a run without it gives (``key`` is its name under ``sources:`` in the parameters)."""
+
+    key: str
+    what: str
+    absent: str = "it is not in police.uk data"
+
+
+#: Every optional input a sub-section can need (docs/data.md describes each format).
+EXTRACTS: dict[str, Extract] = {e.key: e for e in (
+    Extract("partner_crimes", "the partner crime extract"),
+    Extract("police_asb", "the police ASB extract"),
+    Extract("council_asb", "the council ASB extract"),
+    Extract("fly_tipping", "the council fly-tipping extract"),
+    Extract("da_referrals", "the domestic abuse service referrals extract"),
+    Extract("non_crime_incidents", "the non-crime incidents extract"),
+    Extract("survey", "the resident survey extract"),
+    Extract("reoffending", "the proven reoffending extract"),
+    Extract("funding", "the funding allocations extract"),
+    Extract("nrm_referrals", "the National Referral Mechanism referrals extract"),
+    Extract("most_similar_group", "the most similar group rates"),
+    Extract("published_figures", "the figures the partnership's documents publish", "none was supplied"),
+    Extract("mid_year_estimates", "the ONS mid-year population estimates by single year of age", "none was supplied"),
+    Extract("census_2011", "the ONS Census 2011 usual residents table", "none was supplied"),
+    Extract("imd", "the English Indices of Deprivation 2019 file", "none was supplied"),
+    Extract("ward_boundaries", "the ONS ward boundaries", "none was supplied"),
+)}
+
+
+@dataclass(frozen=True)
+class Need:
+    """A sub-section that only an optional input can give: its label, the input and what of it is needed."""
+
+    label: str
+    source: str
+    detail: str = ""
+
+
+#: What needs which input, for sub-sections that are not groupings (a grouping's need follows from its
+#: definition: :func:`grouping_need`). Sentences are made from these (``narrative.needs_sentence``).
+NEEDS: dict[str, Need] = {
+    "victims": Need("A profile of victims by age and sex", "partner_crimes", "with each crime's first victim"),
+    "alcohol_hours": Need("Alcohol-related crime by hour", "partner_crimes", "with its alcohol marker and hour"),
+    "city_centre_drugs": Need("Drug possession and supply in the city centre", "partner_crimes", "with its Home Office offence codes"),
+    "top_offences": Need("The Home Office offences recorded most often", "partner_crimes", "with its Home Office offence codes"),
+    "police_vs_partner": Need("The check of police.uk against recorded crime", "partner_crimes"),
+    "asb_types": Need("Police-recorded ASB by type", "police_asb", "with each incident's type (personal, nuisance, environmental)"),
+    "council_asb": Need("Council-recorded ASB", "council_asb"),
+    "fly_tipping": Need("Fly-tipping", "fly_tipping"),
+    "da_referrals": Need("The count of referrals to domestic abuse services", "da_referrals"),
+    "non_crime_incidents": Need("The count of non-crime incidents (domestic abuse and hate)", "non_crime_incidents"),
+    "reoffending": Need("The proven reoffending rate, with first-time entrants,", "reoffending"),
+    "nrm": Need("The count of referrals to the National Referral Mechanism", "nrm_referrals"),
+    "survey": Need("The resident survey", "survey"),
+    "funding": Need("The table of funding allocations", "funding"),
+    "most_similar_group": Need("The comparison with the most similar group of partnerships", "most_similar_group"),
+    "reconciliation": Need("The reconciliation with the published figures", "published_figures"),
+    "age_sex": Need("The profile of residents by age and sex, with the median age,", "mid_year_estimates"),
+    "growth": Need("Population growth since 2011", "census_2011"),
+    "deprivation": Need("Deprivation", "imd"),
+    "ward_map": Need("A map of ward rates", "ward_boundaries"),
+}
+
+#: What each marker is called in a sentence (``domestic_abuse`` -> "domestic-abuse flag").
+_FLAG_WORDS = {"serious_youth_violence": "serious youth violence", "county_lines": "county lines", "cse": "child sexual exploitation",
+               "modern_slavery": "modern slavery", "honour_based_abuse": "honour-based abuse", "child_abuse": "child abuse",
+               "domestic_abuse": "domestic-abuse", "knife": "knife", "firearm": "firearm", "alcohol": "alcohol", "drugs": "drugs"}
+
+
+def street_countable(name: str) -> bool:
+    """Whether grouping ``name`` can be counted on police.uk street data (its categories say which rows)."""
+    g = GROUPINGS[name]
+    return g.police_categories is not None and not (g.flags or g.hate or g.victim_sex or g.ho_codes)
+
+
+def grouping_need(name: str) -> Need:
+    """What grouping ``name`` needs beyond police.uk street data: the partner crime extract, with the part of
+    it the grouping's definition reads (its markers, hate strand, victims or Home Office codes and groups)."""
+    g = GROUPINGS[name]
+    parts = []
+    if g.flags:
+        words = [_FLAG_WORDS.get(f, f.replace("_", " ")) for f in g.flags]
+        parts.append("its " + " and ".join(words) + (" flags" if len(words) > 1 else " flag"))
+    if g.hate:
+        parts.append("its hate strand")
+    if g.victim_sex or g.victim_age_below is not None:
+        parts.append("each crime's victim")
+    if g.ho_codes or g.ho_groups:
+        parts.append("its Home Office offence " + ("codes" if g.ho_codes else "groups"))
+    detail = "with " + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
+    return Need(g.label, "partner_crimes", detail)
 
 
 def grouping_mask(crimes: pd.DataFrame, name: str) -> pd.Series:

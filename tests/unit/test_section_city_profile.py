@@ -212,19 +212,18 @@ def test_city_profile_figures_and_sentences(params):
     assert result.sentences[-1] == (
         "Rates per 1,000 residents use Census 2021 usual residents (Coventry: 1,500), as no mid-2023 estimate "
         "was supplied.")
-    assert set(result.tables) == {
-        "population_totals",
-        "age_by_ward",
-        "age_sex",
-        "deprivation",
-        "rates",
-    }
+    # no IMD file: no empty deprivation table, one sentence naming the input instead
+    assert set(result.tables) == {"population_totals", "age_by_ward", "age_sex", "rates"}
+    assert "Deprivation needs the English Indices of Deprivation 2019 file (sources.imd, docs/data.md); none was supplied." \
+        in result.sentences
 
 
 def test_city_profile_without_optional_sources(params):
     result = cp.city_profile(make_data(census_2011=pd.DataFrame(), mid_year=pd.DataFrame()), params)
     assert [f["id"] for f in result.figures] == ["population_census_2021"]
-    assert result.tables["age_sex"].empty
+    assert "age_sex" not in result.tables and "deprivation" not in result.tables
+    said = " ".join(result.sentences)
+    assert "(sources.mid_year_estimates, docs/data.md)" in said and "(sources.census_2011, docs/data.md)" in said
     assert result.tables["population_totals"]["growth_pct"].isna().all()
 
 

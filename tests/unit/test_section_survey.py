@@ -233,11 +233,17 @@ def test_disclosure_control(params):
 def test_no_survey_at_all(params):
     result = sv.survey(make_data(), params)
     assert result.figures == []
+    # no survey supplied: one sentence naming the input, and no empty tables (only disclosure control's log)
+    assert result.sentences == ["The resident survey needs the resident survey extract (sources.survey, docs/data.md); "
+                                "it is not in police.uk data."]
+    assert set(result.tables) == {"suppression_log"} and result.tables["suppression_log"].empty
+
+
+def test_a_survey_with_no_wave_for_the_year(params):
+    # a survey is supplied (its columns are there) but holds no respondent of 2024
+    result = sv.survey(make_data(pd.DataFrame(columns=sv.SURVEY_COLUMNS)), params)
     assert result.sentences == ["No resident survey responses for 2024 were supplied."]
-    assert result.tables["suppression_log"].empty
-    assert {"measures", "comparison", "reasons", "priorities", "safety_by_ward"} <= set(
-        result.tables
-    )
+    assert {"measures", "comparison", "reasons", "priorities", "safety_by_ward"} <= set(result.tables)
 
 
 @pytest.fixture(scope="module")

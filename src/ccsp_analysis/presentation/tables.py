@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -176,9 +177,46 @@ class Bullets:
         return "\n".join(f"- {s}" for s in self.items)
 
 
-def bullets(sentences: list[str]) -> Bullets:
-    """Display sentences as a list."""
+def bullets(sentences: list[str] | pd.DataFrame) -> Bullets:
+    """Display sentences as a list (a list, or a table's ``sentence`` column)."""
+    if isinstance(sentences, pd.DataFrame):
+        sentences = list(sentences["sentence"])
     return Bullets(tuple(sentences))
+
+
+def with_values(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A function keeping the rows of a table that have a value in ``column`` (e.g. a chart of shown shares only)."""
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.dropna(subset=[column])
+    return keep
+
+
+class Nothing:
+    """What a notebook cell shows for a table the run does not have: nothing (the page's sentences say why)."""
+
+    def _repr_html_(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return ""
+
+
+def shown(result, name: str, make: Callable[..., object], *args, otherwise: str = "",
+          via: Callable[[pd.DataFrame], pd.DataFrame] | None = None, **kwargs) -> object:
+    """``make(table, *args, **kwargs)`` when the section result has table (or chart frame) ``name`` with rows;
+    else ``otherwise`` as a bullet, or nothing.
+
+    A section leaves out a table its inputs cannot give (e.g. victims without the partner crime extract) and
+    says so in one sentence (``narrative.needs_sentence``), so a notebook shows that table with
+    ``tables.shown(result, "vawg_offences", tables.show, "caption", {...})`` and never an empty one.
+    ``via``: a function the table goes through first (e.g. ``pyramid_frame`` for a pyramid chart).
+    """
+    frame = result.tables.get(name)
+    if frame is None:
+        frame = result.plots.get(name)
+    if frame is None or frame.empty:
+        return bullets([otherwise]) if otherwise else Nothing()
+    return make(via(frame) if via is not None else frame, *args, **kwargs)
 
 
 CHANGE_COLUMNS = {"label": ("Measure", "text"), "current": ("This year", "count"), "previous": ("Last year", "count"),

@@ -42,9 +42,9 @@ def appendix_html(root: Path, results: dict, threshold: int) -> str:
     log = suppression_log(results)
     groupings = tables.show(grouping_table(), "Assessment groupings and how each is defined",
                             {"label": ("Grouping", "text"), "rule": ("Rule", "text"), "note": ("Note", "text")})
-    log_table = tables.show(log, f"Cells hidden in this report (threshold {threshold})",
-                            {c: (c.capitalize(), "text") for c in LOG_COLUMNS},
-                            note="No cell had to be hidden." if log.empty else "")
+    # an empty log is a sentence, not an empty table
+    log_table = tables.bullets(["No cell had to be hidden."]) if log.empty else tables.show(
+        log, f"Cells hidden in this report (threshold {threshold})", {c: (c.capitalize(), "text") for c in LOG_COLUMNS})
     parts = [
         '<h1 id="appendix">Appendix: methods and disclosure control</h1>',
         methods_html(root),

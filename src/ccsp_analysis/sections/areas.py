@@ -16,6 +16,7 @@ from ccsp_analysis.measures import (
     share,
     significant_counts,
     small_area_populations,
+    street_level,
     ward_rates,
     wards,
 )
@@ -145,6 +146,10 @@ def areas(data: Dataset, params: Params) -> SectionResult:
     total = int(table["current"].sum())
     out.sentences += _ward_sentences(table, total)
     out.sentences.append(population_note(data, params))
+    if street_level(data):
+        out.sentences.append(narrative.STREET_LEVEL_NOTE)
+    if data.boundaries.empty:
+        out.sentences.append(narrative.needs_sentence("ward_map"))
     if len(data.geography):
         conc = concentration(data, params)
         statement = (f"{narrative.concentration_statement(conc, areas='small areas')} The Gini coefficient across "

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.formatting import round_half_up
-from ccsp_analysis.measures import population_note, rates_table, share
+from ccsp_analysis.measures import population_note, rates_table, share, street_level
 from ccsp_analysis.narrative import fmt_count, fmt_number, fmt_pct, fmt_rate
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
@@ -238,4 +239,10 @@ def city_profile(data: Dataset, params: Params) -> SectionResult:
         "count",
     )
     out.sentences += _sentences(params, c2011, c2021, median, deprivation, rates, population_note(data, params))
+    # what an input not supplied would add, said once instead of an empty table (before the denominator, said last)
+    extra = [narrative.STREET_LEVEL_NOTE] if street_level(data) else []
+    extra += [narrative.needs_sentence(need) for need, absent in (
+        ("growth", c2011 is None), ("age_sex", out.tables["age_sex"].empty), ("deprivation", deprivation.empty)) if absent]
+    out.sentences[-1:-1] = extra
+    out.tables = {name: table for name, table in out.tables.items() if not table.empty}
     return out

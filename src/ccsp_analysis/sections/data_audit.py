@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ccsp_analysis import coverage
+from ccsp_analysis import coverage, narrative
 from ccsp_analysis.dataset import Dataset
+from ccsp_analysis.measures import street_level
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
 
@@ -81,14 +82,15 @@ def validation_checks(data: Dataset, params: Params) -> pd.DataFrame:
     checks = [
         ("every crime is in a ward of the area", no_ward.empty,
          f"{len(no_ward):,} crime{'s' * (len(no_ward) != 1)} with no ward" + _examples("first", no_ward["crime_ref"]), crime_file),
-        ("no crime reference appears twice", repeated.empty,
-         f"{repeated.nunique():,} reference{'s' * (repeated.nunique() != 1)} on more than one row" + _examples("e.g.", repeated),
-         crime_file),
         ("every small area of the lookup has a population", unpopulated.empty,
          f"{len(unpopulated):,} small area{'s' * (len(unpopulated) != 1)} with no population"
          + _examples("e.g.", unpopulated["lsoa_code"] if "lsoa_code" in unpopulated.columns else pd.Series(dtype=object)),
          file_of("population")),
     ]
+    if params.sources.partner_crimes is not None:  # police.uk repeats some Crime IDs: reported, not a failure
+        checks.insert(1, ("no crime reference appears twice", repeated.empty,
+                          f"{repeated.nunique():,} reference{'s' * (repeated.nunique() != 1)} on more than one row"
+                          + _examples("e.g.", repeated), crime_file))
     gaps = {g.source: g for g in coverage.coverage_gaps(data, params)}
     keys = coverage.monthly_source_keys(data, params)
     months = coverage.required_months(params)
@@ -191,4 +193,20 @@ def data_audit(data: Dataset, params: Params) -> SectionResult:
     out.tables["checks"] = checks
     n_fail = int((~checks["passed"]).sum())
     out.sentences.append(f"{len(checks) - n_fail} of {len(checks)} validation checks passed." + (" See the failures below." if n_fail else ""))
+    if street_level(data):
+        out.sentences += [narrative.STREET_LEVEL_NOTE, street_repeats_sentence(data), narrative.needs_sentence("police_vs_partner")]
     return out
+
+
+def street_repeats_sentence(data: Dataset) -> str:
+    """How the crimes counted from police.uk street rows treat a Crime ID published more than once: every row
+    is counted as published (as police.uk counts them), and the repeats are said in words."""
+    crimes = data.street[data.street["crime_id"].notna()]  # anti-social behaviour rows carry no ID
+    repeats = int(crimes["crime_id"].duplicated().sum())
+    if not repeats:
+        return "No Crime ID appears more than once in the area's police.uk rows."
+    ids = int(crimes.loc[crimes["crime_id"].duplicated(keep=False), "crime_id"].nunique())
+    return (f"{narrative.fmt_count(ids)} Crime {'ID appears' if ids == 1 else 'IDs appear'} on more than one police.uk "
+            f"row ({narrative.fmt_count(repeats)} {'row' if repeats == 1 else 'rows'} beyond the first); every row is "
+            "counted as police.uk publishes it, so the crimes here may count a few crimes twice (the table of "
+            "repeated rows below gives them month by month).")

@@ -11,13 +11,15 @@ from ccsp_analysis.measures import (
     by_key,
     count,
     grouping_changes,
+    grouping_needs,
     share,
     slug,
+    street_level,
     wards,
 )
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
-from ccsp_analysis.taxonomy import HO_OFFENCES
+from ccsp_analysis.taxonomy import HO_OFFENCES, STREET_GROUPINGS
 
 #: Groupings the key findings report, in page order.
 HEADLINE_GROUPINGS = ["trc", "assault_battery", "shoplifting", "acquisitive", "vehicle", "serious_youth_violence",
@@ -39,15 +41,30 @@ def top_offences(crimes: pd.DataFrame, fy: str, previous_fy: str, n: int = 5) ->
     return table
 
 
+def offence_mix(crimes: pd.DataFrame, fy: str, previous_fy: str) -> pd.DataFrame:
+    """Every police.uk crime category with its share of the year's crimes and change (street-level data alone).
+
+    ``significant_bh`` is corrected (Benjamini–Hochberg) over every category.
+    """
+    table = by_key(crimes, ["police_category"], fy, previous_fy)
+    return table.rename(columns={"police_category": "offence"})
+
+
 def key_findings(data: Dataset, params: Params) -> SectionResult:
     """Compute the key findings of ``params.period`` against the comparison year."""
     fy, prev = params.period, params.comparison
     crimes = data.crimes
     out = SectionResult()
-    changes = grouping_changes(crimes, HEADLINE_GROUPINGS, fy, prev)
+    street = street_level(data)
+    # on police.uk data alone: every grouping its categories give, then what the headline groupings would add
+    names = HEADLINE_GROUPINGS + [n for n in STREET_GROUPINGS if n not in HEADLINE_GROUPINGS] if street else HEADLINE_GROUPINGS
+    changes = grouping_changes(crimes, names, fy, prev)
     changes = pd.concat([changes.iloc[:1], pd.DataFrame([asb_change(data, fy, prev)]), changes.iloc[1:]], ignore_index=True)
     out.tables["changes"] = changes
+    if street:
+        out.sentences.append(narrative.STREET_LEVEL_NOTE)
     out.sentences += list(changes["sentence"])
+    out.sentences += grouping_needs(crimes, HEADLINE_GROUPINGS)
     trc = count(crimes, "trc", fy)
     out.add_figure("trc", trc, "Total recorded crime", "count")
     for row in changes.itertuples():
@@ -64,6 +81,9 @@ def key_findings(data: Dataset, params: Params) -> SectionResult:
         out.sentences.append(narrative.share_sentence("Assault and battery", ab, trc, "total recorded crime"))
         out.sentences.append(narrative.share_sentence("Assault and battery flagged as influenced by drugs or alcohol",
                                                       ab_da, ab, "assault and battery"))
+    else:
+        out.tables["offence_mix"] = offence_mix(crimes, fy, prev)
+        out.sentences.append(narrative.needs_sentence("top_offences"))
     shop = count(crimes, "shoplifting", fy)
     out.add_figure("shoplifting_share", share(shop, trc), "Shoplifting: share of TRC", "share")
     out.sentences.append(narrative.share_sentence("Shoplifting", shop, trc, "total recorded crime"))

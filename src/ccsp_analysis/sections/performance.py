@@ -9,7 +9,14 @@ from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.disclosure import key
 from ccsp_analysis.errors import StatsError
 from ccsp_analysis.formatting import round_half_up
-from ccsp_analysis.measures import change_row, grouping_changes, population_for, share
+from ccsp_analysis.measures import (
+    available,
+    change_row,
+    grouping_changes,
+    grouping_needs,
+    population_for,
+    share,
+)
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
     crimes_key,
@@ -101,6 +108,8 @@ def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFra
     """
     proj, back, assessed = [], [], {}
     for name in SERIES:
+        if not available(data.crimes, name):  # said once with the plan measures (plan_sentences)
+            continue
         label = GROUPINGS[name].label
         series = monthly_series(data, params, name)
         try:
@@ -319,14 +328,22 @@ def performance(data: Dataset, params: Params) -> SectionResult:
     """Plan measures, exceptions, most similar group and projections; the quarterly report in performance mode."""
     out = SectionResult()
     out.tables["plan_measures"] = plan_measures(data, params)
+    needs = grouping_needs(data.crimes, [name for names in PLAN.values() for name in names])
+    if data.services.empty:
+        needs.append(narrative.needs_sentence("da_referrals"))
+    if needs:
+        out.tables["plan_sentences"] = pd.DataFrame({"sentence": needs})
     spc = monitoring.monitor(data, params)
     out.tables["spc_summary"], out.tables["spc_signals"] = spc.summary, spc.signals
     out.tables["spc_points"] = spc.points
     proj, back, assessed = projections(data, params)
     out.tables["projections"], out.tables["projection_backtest"] = proj, back
     msg_table, msg, rate = most_similar_group(data, params)
-    out.tables["most_similar_group"] = msg_table
-    out.tables["most_similar_group_sentences"] = pd.DataFrame({"sentence": []}, dtype=object)
+    if not msg_table.empty:
+        out.tables["most_similar_group"] = msg_table
+    out.tables["most_similar_group_sentences"] = pd.DataFrame(
+        {"sentence": [narrative.needs_sentence("most_similar_group") if data.most_similar_group.empty
+                      else "No most similar group data for this period."]})
     if msg is not None:
         out.add_figure("coventry_crimes_per_1000" if params.area.slug == "coventry" else f"{params.area.slug}_crimes_per_1000",
                        rate, f"{params.area.name}: crimes per 1,000 residents", "rate", decimals=3)
@@ -352,8 +369,8 @@ def performance(data: Dataset, params: Params) -> SectionResult:
     trc_assessment = assessed.get("trc")
     out.plots["trc_projection"] = (trc_assessment.shown_projection if trc_assessment is not None
                                    else pd.DataFrame(columns=list(stats.projection.COLUMNS)))
-    out.tables["hate"] = pd.DataFrame(columns=HATE_COLUMNS)
-    out.tables["funding"] = pd.DataFrame(columns=["source", "project", "amount_gbp"])
     if params.mode == "performance":
         performance_report(data, params, out)
+    # a table with nothing in it is not shown: its sentence says why (e.g. the quarterly tables of an annual run)
+    out.tables = {name: table for name, table in out.tables.items() if not table.empty}
     return out

@@ -14,8 +14,10 @@ from ccsp_analysis.measures import (
     count,
     frame_change,
     grouping_changes,
+    grouping_needs,
     in_groupings,
     share,
+    street_level,
 )
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
@@ -343,9 +345,38 @@ def priority_1(data: Dataset, params: Params) -> SectionResult:
     """
     fy, prev, threshold = params.period, params.comparison, params.disclosure_threshold
     out = new_result()
-    said = {"serious_violence": _serious_violence(out, data.crimes, fy, threshold),
-            "victims": _victims(out, data.crimes, fy, threshold)}
-    said.update(_domestic_and_sexual(out, data.crimes, fy, prev, threshold))
-    said["domestic_abuse"] += _referrals(out, data.services, fy, prev, threshold)
-    said["reoffending"] = _reoffending(out, data.reoffending, fy, threshold)
+    if street_level(data):
+        said = _street_level(out, data.crimes, fy, prev, threshold)
+    else:
+        said = {"serious_violence": _serious_violence(out, data.crimes, fy, threshold),
+                "victims": _victims(out, data.crimes, fy, threshold)}
+        said.update(_domestic_and_sexual(out, data.crimes, fy, prev, threshold))
+    if data.services.empty:
+        said["domestic_abuse"].append(narrative.needs_sentence("da_referrals"))
+    else:
+        said["domestic_abuse"] += _referrals(out, data.services, fy, prev, threshold)
+    if data.reoffending.empty:
+        said["reoffending"] = [narrative.needs_sentence("reoffending")]
+    else:
+        said["reoffending"] = _reoffending(out, data.reoffending, fy, threshold)
     return finish(out, said, threshold)
+
+
+#: On police.uk street data alone: the groupings of the priority the categories give.
+STREET_CHANGE_GROUPINGS = ["violence_sexual", "robbery", "weapons"]
+#: ... and, by sub-section, the groupings only the partner crime extract gives.
+PARTNER_TOPICS = {"serious_violence": ["serious_violence", "serious_youth_violence", "violence_with_injury", "homicide"],
+                  "domestic_abuse": ["domestic_abuse"], "sexual_offences": ["sexual_offences", "rape", "other_sexual"],
+                  "vawg": ["vawg", "stalking_harassment"]}
+
+
+def _street_level(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, threshold: int) -> dict[str, list[str]]:
+    """What police.uk street data give of the priority (violence and sexual offences, robbery, weapons), and one
+    sentence for each sub-section only the partner crime extract gives."""
+    years = {"current": fy, "previous": prev}
+    changes = grouping_changes(crimes, STREET_CHANGE_GROUPINGS, fy, prev)
+    shown = people_changes(out, SECTION, "changes", changes, threshold, keys=lambda m, y: crimes_key(m, years[y]))
+    said = {topic: grouping_needs(crimes, names) for topic, names in PARTNER_TOPICS.items()}
+    said["serious_violence"] = [narrative.STREET_LEVEL_NOTE, *shown["sentence"], *said["serious_violence"]]
+    said["victims"] = [narrative.needs_sentence("victims")]
+    return said

@@ -10,11 +10,14 @@ from ccsp_analysis.disclosure import key
 from ccsp_analysis.measures import (
     add_change_figures,
     asb_change,
+    available,
     by_key,
     frame_change,
     grouping_changes,
+    grouping_needs,
     share,
     slug,
+    street_level,
 )
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
@@ -106,13 +109,16 @@ def _ward_shares(out: SectionResult, name: str, frame: pd.DataFrame, fy: str, pr
 
 def _asb(out: SectionResult, data: Dataset, params: Params, centre: str | None) -> list[str]:
     fy, prev = params.period, params.comparison
-    types = asb_types(data.asb, fy)
-    out.tables["asb_types"] = types
-    for row in types.itertuples():
-        out.add_figure(f"asb_{row.asb_type}_share", row.share, f"Police-recorded ASB: {row.asb_type} share", "share", decimals=0)
     police = data.asb[data.asb["recorded_by"] == "police"]
+    if police["asb_type"].notna().any():
+        types = asb_types(data.asb, fy)
+        out.tables["asb_types"] = types
+        for row in types.itertuples():
+            out.add_figure(f"asb_{row.asb_type}_share", row.share, f"Police-recorded ASB: {row.asb_type} share", "share", decimals=0)
+        said = [f"Of police-recorded ASB with a type, {narrative.fmt_list([f'{narrative.fmt_pct(r.share, 0)} was {r.asb_type}' for r in types.itertuples() if r.share is not None])}."]
+    else:  # police.uk ASB rows carry no type
+        said = [narrative.needs_sentence("asb_types")]
     wards = _ward_shares(out, "asb_wards", police, fy, prev, data.geography)
-    said = [f"Of police-recorded ASB with a type, {narrative.fmt_list([f'{narrative.fmt_pct(r.share, 0)} was {r.asb_type}' for r in types.itertuples() if r.share is not None])}."]
     if centre is not None and (wards["ward_name"] == centre).any():
         row = wards[wards["ward_name"] == centre].iloc[0]
         out.add_figure(f"asb_{slug(centre)}_share", row["share"], f"{centre}: share of police-recorded ASB", "share")
@@ -171,12 +177,14 @@ def _drugs(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, centre_
     row = wards[wards["ward_code"] == centre_code]
     part = int(row["current"].iloc[0]) if len(row) else 0
     out.add_figure(f"drug_offences_{slug(centre)}_share", share(part, int(wards["current"].sum())), f"{centre}: share of drug offences", "share")
+    said = [narrative.share_sentence(centre, part, int(wards["current"].sum()), "drug offences")]
+    if not crimes["ho_code"].notna().any():
+        return [*said, narrative.needs_sentence("city_centre_drugs")]
     kinds = city_centre_drugs(crimes, fy, centre_code)
     out.tables["city_centre_drugs"] = kinds
     for row in kinds.itertuples():
         if row.kind in DRUG_KINDS:
             out.add_figure(DRUG_KINDS[row.kind][1], row.share, f"City-centre drug offences: {row.kind.lower()}", "share")
-    said = [narrative.share_sentence(centre, part, int(wards["current"].sum()), "drug offences")]
     if part:
         said.append(f"In the city centre, {narrative.fmt_list([f'{narrative.fmt_pct(r.share)} were {r.kind.lower()}' for r in kinds.itertuples()])}.")
     return said
@@ -208,21 +216,37 @@ def priority_2(data: Dataset, params: Params) -> SectionResult:
     names = data.geography.loc[data.geography["ward_code"] == centre_code, "ward_name"]
     centre = str(names.iloc[0]) if len(names) else None
     council = data.asb[data.asb["recorded_by"] == "council"]
-    extra = pd.DataFrame([asb_change(data, fy, prev), frame_change("council_asb", "Anti-social behaviour (council-recorded)", council, fy, prev),
-                          frame_change("fly_tipping", "Fly-tipping", data.fly_tipping, fy, prev)])
-    changes = pd.concat([grouping_changes(crimes, CHANGE_GROUPINGS, fy, prev), extra], ignore_index=True)
+    fly = data.fly_tipping
+    # a measure whose input was not supplied is one sentence naming it, never a row of zeros
+    extra = [asb_change(data, fy, prev)]
+    if params.sources.council_asb is not None:
+        extra.append(frame_change("council_asb", "Anti-social behaviour (council-recorded)", council, fy, prev))
+    if not fly.empty:
+        extra.append(frame_change("fly_tipping", "Fly-tipping", fly, fy, prev))
+    changes = pd.concat([grouping_changes(crimes, CHANGE_GROUPINGS, fy, prev), pd.DataFrame(extra)], ignore_index=True)
     out.tables["changes"] = changes
     add_change_figures(out, changes, CHANGE_IDS, prev)
     said = changes.set_index("measure")["sentence"]
-    alcohol = alcohol_hours(crimes, fy)
-    out.tables["alcohol_hours"] = alcohol
-    out.add_figure("alcohol_related_in_nte_hours_share", alcohol["share"].iloc[0], "Alcohol-related crime in night-time-economy hours", "share")
+
+    def told(measure: str, need: str | None = None) -> list[str]:
+        if measure in said.index:
+            return [said[measure]]
+        return [narrative.needs_sentence(need)] if need else grouping_needs(crimes, [measure])
+
+    street = [narrative.STREET_LEVEL_NOTE] if street_level(data) else []
+    if available(crimes, "alcohol_related"):
+        alcohol = alcohol_hours(crimes, fy)
+        out.tables["alcohol_hours"] = alcohol
+        out.add_figure("alcohol_related_in_nte_hours_share", alcohol["share"].iloc[0], "Alcohol-related crime in night-time-economy hours", "share")
+        alcohol_said = [narrative.share_sentence("Alcohol-related crime in night-time-economy hours", int(alcohol["crimes"].iloc[0]),
+                                                 int(alcohol["crimes"].sum()), "alcohol-related crime")]
+    else:
+        alcohol_said = told("alcohol_related")
     return finish(out, {
-        "shoplifting": [said["shoplifting"]],
-        "asb": [said["asb"], said["council_asb"], *_asb(out, data, params, centre)],
-        "fly_tipping": [said["fly_tipping"], *_fly_tipping(out, data.fly_tipping, fy, prev, data.geography)],
-        "victims": _victims(out, data.victims, fy, params.disclosure_threshold),
-        "alcohol": [narrative.share_sentence("Alcohol-related crime in night-time-economy hours", int(alcohol["crimes"].iloc[0]),
-                                             int(alcohol["crimes"].sum()), "alcohol-related crime")],
-        "drugs": [said["drugs"], *_drugs(out, crimes, fy, prev, centre_code, centre, data.geography)],
+        "shoplifting": [*street, *told("shoplifting")],
+        "asb": [*told("asb"), *told("council_asb", "council_asb"), *_asb(out, data, params, centre)],
+        "fly_tipping": [*told("fly_tipping", "fly_tipping"), *(_fly_tipping(out, fly, fy, prev, data.geography) if not fly.empty else [])],
+        "victims": _victims(out, data.victims, fy, params.disclosure_threshold) if len(data.victims) else [narrative.needs_sentence("victims")],
+        "alcohol": alcohol_said,
+        "drugs": [*told("drugs"), *grouping_needs(crimes, ["drug_possession", "drug_supply"]), *_drugs(out, crimes, fy, prev, centre_code, centre, data.geography)],
     }, params.disclosure_threshold)

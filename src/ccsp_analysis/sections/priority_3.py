@@ -7,7 +7,15 @@ import pandas as pd
 from ccsp_analysis import narrative
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.disclosure import Key, key
-from ccsp_analysis.measures import add_change_figures, by_key, grouping_changes, in_groupings, share
+from ccsp_analysis.measures import (
+    add_change_figures,
+    by_key,
+    grouping_changes,
+    grouping_needs,
+    in_groupings,
+    share,
+    street_level,
+)
 from ccsp_analysis.params import Params
 from ccsp_analysis.people import (
     AGE_SEX_COLUMNS,
@@ -79,9 +87,10 @@ def nrm_profile(nrm: pd.DataFrame, fy: str) -> pd.DataFrame:
     return table
 
 
-def nrm_profile_columns(shown: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """How a notebook shows the NRM profile table: its columns with their headings and kinds."""
-    return {"exploitation_type": ("Exploitation", "text"), **{c: (c, "count") for c in shown.columns if c != "exploitation_type"}}
+def nrm_profile_columns(shown: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """How a notebook shows the NRM profile table: its columns with their headings and kinds (None: no table)."""
+    columns = [] if shown is None else [c for c in shown.columns if c != "exploitation_type"]
+    return {"exploitation_type": ("Exploitation", "text"), **{c: (c, "count") for c in columns}}
 
 
 def _hate(out: SectionResult, crimes: pd.DataFrame, fy: str, prev: str, threshold: int) -> list[str]:
@@ -119,7 +128,7 @@ def _victims(out: SectionResult, crimes: pd.DataFrame, fy: str, threshold: int) 
 
 def _modern_slavery(out: SectionResult, nrm: pd.DataFrame, fy: str, threshold: int) -> list[str]:
     if nrm.empty:
-        return ["No National Referral Mechanism data were supplied."]
+        return [narrative.needs_sentence("nrm")]
     reg = register(out, SECTION)
 
     def by_responder(year, responder) -> Key:
@@ -172,6 +181,10 @@ def priority_3(data: Dataset, params: Params) -> SectionResult:
     """
     fy, prev, threshold = params.period, params.comparison, params.disclosure_threshold
     crimes, out = data.crimes, new_result()
+    if street_level(data):  # every grouping of the priority needs the partner crime extract's markers
+        said = {name: grouping_needs(crimes, [name]) for name in CHANGE_GROUPINGS}
+        said["modern_slavery"] += _modern_slavery(out, data.nrm, fy, threshold)
+        return finish(out, said, threshold)
     changes = grouping_changes(crimes, CHANGE_GROUPINGS, fy, prev)
     add_change_figures(out, changes, CHANGE_IDS, prev)
     years = {"current": fy, "previous": prev}

@@ -132,8 +132,7 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
     """
     out = SectionResult()
     if params.sources.published_figures is None:
-        out.tables["reconciliation"] = pd.DataFrame(columns=COLUMNS)
-        out.sentences.append("No published figures were supplied (sources.published_figures), so there is nothing to reconcile.")
+        out.sentences.append(narrative.needs_sentence("reconciliation"))
         return out
     if figures is None:
         out.tables["reconciliation"] = pd.DataFrame(columns=COLUMNS)

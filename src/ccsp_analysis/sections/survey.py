@@ -378,7 +378,10 @@ def survey(data: Dataset, params: Params) -> SectionResult:
     notebook shows the same page every run.
     """
     out = new_result()
-    responses = data.survey if len(data.survey.columns) else pd.DataFrame(columns=SURVEY_COLUMNS)
+    if not len(data.survey.columns):  # no survey supplied: one sentence, no empty tables
+        out.sentences.append(narrative.needs_sentence("survey"))
+        return out
+    responses = data.survey
     year, previous = waves(responses, params)
     now = responses[responses["survey_year"] == year]
     threshold = params.disclosure_threshold
