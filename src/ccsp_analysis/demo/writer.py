@@ -277,6 +277,21 @@ def _funding() -> pd.DataFrame:
     return pd.DataFrame([("2016-17", s, p, a) for s, p, a in lines], columns=["financial_year", "source", "project", "amount_gbp"])
 
 
+def demo_geography(rng: np.random.Generator, seed: int, geography: Path | None
+                   ) -> tuple[Path | None, pd.DataFrame, pd.DataFrame]:
+    """(folder of real ONS files or None, Coventry's small areas, the other districts' and neighbours').
+
+    ``geography`` is a folder of real ONS files (e.g. ``../shared/data``) or the national lookup in its
+    ``lookups/`` folder (``<data>/lookups/lsoa11_lsoa21_lad22_lookup_EW.csv.gz``: the folder is then
+    ``<data>``); None for synthetic small areas. Coventry's geography draws from ``rng`` (as it always
+    has), the other districts' from streams of their own.
+    """
+    if geography is not None and Path(geography).is_file():
+        geography = Path(geography).parent.parent
+    geo = real_geography(geography, rng) if geography else synthetic_geography(rng)
+    return geography, geo, force.force_geography(seed, geo, geography)
+
+
 def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
              progress: Callable[[str], None] | None = None) -> Path:
     """Write the complete demo data set to ``out`` (replacing it atomically) and return ``out``.
@@ -290,11 +305,8 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
     to use real small areas instead of synthetic ones.
     """
     say = progress or (lambda msg: log.info(msg))
-    if geography is not None and Path(geography).is_file():  # the national lookup itself: <data>/lookups/<file>
-        geography = Path(geography).parent.parent
     rng = np.random.default_rng(seed)
-    geo = real_geography(geography, rng) if geography else synthetic_geography(rng)
-    fgeo = force.force_geography(seed, geo, geography)
+    geography, geo, fgeo = demo_geography(rng, seed, geography)
     legacy = force.legacy_codes(geo, fgeo)
     season = SEASON[[3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2]]  # April .. March
     out = Path(out)
