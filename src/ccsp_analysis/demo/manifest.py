@@ -39,10 +39,15 @@ LISTED = "listed in the demo manifest"
 
 def file_entries(folder: Path, paths: Iterable[Path]) -> list[dict]:
     """Manifest entries ``{path, bytes, sha256}`` for ``paths`` (relative to ``folder``, '/'-separated, sorted)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ccsp_analysis.hashing import file_sha256
 
-    entries = [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
-               for p in paths]
+    paths = list(paths)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashlib hashes large chunks without the GIL
+        sums = list(pool.map(file_sha256, paths))
+    entries = [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": h}
+               for p, h in zip(paths, sums, strict=True)]
     return sorted(entries, key=lambda e: e["path"])
 
 
