@@ -238,7 +238,9 @@ def parser() -> argparse.ArgumentParser:
     dsub = d.add_subparsers(dest="data_command", required=True)
     dm = dsub.add_parser("demo", help="write the synthetic demo data (deterministic)")
     dm.add_argument("--out", type=Path, default=Path("data/demo"))
-    dm.add_argument("--geography", type=Path, default=None, help="folder of real ONS files (e.g. ../shared/data)")
+    dm.add_argument("--geography", type=Path, default=None,
+                    help="real small areas: a folder of real ONS files (e.g. ../shared/data), or the national "
+                    "lookup lookups/lsoa11_lsoa21_lad22_lookup_EW.csv.gz in it")
     dm.add_argument("--seed", type=int, default=None)
     dm.set_defaults(func=cmd_demo)
     f = dsub.add_parser("fetch", help="download data.police.uk archive months or an ONS file")

@@ -208,3 +208,164 @@ def test_manifest_is_deterministic(tmp_path):
     first = write_manifest(tmp_path, {"seed": 1}).read_bytes()
     assert write_manifest(tmp_path, {"seed": 1}).read_bytes() == first  # no dates; itself never listed
     assert [e["path"] for e in json.loads(first)["files"]] == ["a/x.csv", "b.csv"]
+
+
+# --- The force-wide files: all seven West Midlands partnerships, with the real files' quirks ---------
+# Counted with the csv module and the rules written here, not the project's readers.
+
+FORCE_DISTRICTS = {
+    "E08000025": "Birmingham", "E08000026": "Coventry", "E08000027": "Dudley", "E08000028": "Sandwell",
+    "E08000029": "Solihull", "E08000030": "Walsall", "E08000031": "Wolverhampton",
+}
+QUIRK_MONTHS = ("2023-06", "2024-01")
+
+
+def street_path(demo_dir, month):
+    return demo_dir / "police_uk" / month / f"{month}-west-midlands-street.csv"
+
+
+@pytest.fixture(scope="module")
+def lookup_lad(demo_dir):
+    with open(demo_dir / "ons" / "lsoa21_to_ward_lookup.csv", newline="") as fh:
+        return {r["LSOA21CD"]: r["LAD22CD"] for r in csv.DictReader(fh)}
+
+
+@pytest.fixture(scope="module")
+def quirk_rows(demo_dir):
+    rows = []
+    for m in QUIRK_MONTHS:
+        with open(street_path(demo_dir, m), newline="") as fh:
+            rows += list(csv.DictReader(fh))
+    return rows
+
+
+def test_force_has_seven_districts_in_lookup_population_and_street_files(demo_dir, lookup_lad, quirk_rows):
+    assert set(lookup_lad.values()) == set(FORCE_DISTRICTS)
+    with open(demo_dir / "ons" / "census2021_ts001_lsoa.csv", newline="") as fh:
+        pop = {r["mnemonic"]: int(r["total"]) for r in csv.DictReader(fh)}
+    assert set(pop) == set(lookup_lad)
+    by_lad = Counter()
+    for code, people in pop.items():
+        by_lad[lookup_lad[code]] += people
+    # roughly the 2021 Census usual residents (Coventry exactly the calibrated 345,312)
+    census = {"E08000025": 1_144_900, "E08000026": 345_312, "E08000027": 323_500, "E08000028": 341_800,
+              "E08000029": 216_200, "E08000030": 284_100, "E08000031": 263_700}
+    assert by_lad == census
+    with open(demo_dir / "ons" / "census2021_age6_lsoa.csv", newline="") as fh:
+        assert {r["lsoa21_code"] for r in csv.DictReader(fh)} == set(lookup_lad)
+    with open(demo_dir / "ons" / "mye_single_year_of_age.csv", newline="") as fh:
+        assert {r["ladcode"] for r in csv.DictReader(fh)} == set(FORCE_DISTRICTS)
+    in_rows = Counter(lookup_lad[r["LSOA code"]] for r in quirk_rows if r["LSOA code"] in lookup_lad)
+    assert set(in_rows) == set(FORCE_DISTRICTS) and min(in_rows.values()) > 1_000
+    for r in quirk_rows:  # each district's rows are named after it
+        if r["LSOA code"] in lookup_lad:
+            assert r["LSOA name"].startswith(FORCE_DISTRICTS[lookup_lad[r["LSOA code"]]] + " ")
+
+
+def test_force_rows_per_month_like_the_real_files(demo_dir):
+    # data.police.uk's West Midlands street files hold about 27,000 rows a month (2023-24); earlier
+    # years fewer. Lines counted as bytes (no value in these files is quoted, so one row is one line).
+    rows = {}
+    for folder in sorted((demo_dir / "police_uk").iterdir()):
+        with open(street_path(demo_dir, folder.name), "rb") as fh:
+            rows[folder.name] = sum(1 for _ in fh) - 1
+    assert len(rows) == 132  # April 2013 .. March 2024
+    assert all(15_000 <= n <= 33_000 for n in rows.values()), min(rows.values())
+    year = [n for m, n in rows.items() if "2023-04" <= m <= "2024-03"]
+    assert 0.95 * 27_000 <= sum(year) / 12 <= 1.05 * 27_000
+    assert all(0.8 * 27_000 <= n <= 1.2 * 27_000 for n in year)
+
+
+def test_force_files_have_the_real_files_quirks(quirk_rows, lookup_lad):
+    rows = quirk_rows
+    # rows with no location: no LSOA, no coordinates, "No Location"
+    no_loc = [r for r in rows if r["LSOA code"] == ""]
+    assert len(no_loc) > 0.005 * len(rows)
+    assert all(r["LSOA name"] == r["Longitude"] == r["Latitude"] == "" and r["Location"] == "No Location" for r in no_loc)
+    # a Crime ID on two different rows
+    by_id = {}
+    for r in rows:
+        if r["Crime ID"]:
+            by_id.setdefault(r["Crime ID"], set()).add(tuple(r.values()))
+    assert sum(1 for v in by_id.values() if len(v) > 1) > 0
+    # a crime row published twice, identical in every column
+    same = Counter(tuple(r.values()) for r in rows if r["Crime ID"])
+    assert sum(1 for n in same.values() if n > 1) > 0
+    # rows in small areas of neighbouring forces' districts (not one of the seven)
+    outside = [r for r in rows if r["LSOA code"] and r["LSOA code"] not in lookup_lad]
+    assert len(outside) > 0
+    assert not any(r["LSOA name"].startswith(tuple(FORCE_DISTRICTS.values())) for r in outside)
+    assert {r["LSOA name"].rsplit(" ", 2)[0] for r in outside} >= {"Nuneaton and Bedworth", "South Staffordshire"}
+    # ASB rows have no Crime ID and no outcome; every other row has both
+    for r in rows:
+        asb = r["Crime type"] == "Anti-social behaviour"
+        assert (r["Crime ID"] == "") == asb and (r["Last outcome category"] == "") == asb
+    # the quirks are in the other districts' rows: Coventry's have no repeated ID and no identical row
+    cov = Counter(r["Crime ID"] for r in rows if r["Crime ID"] and lookup_lad.get(r["LSOA code"]) == "E08000026")
+    assert cov and max(cov.values()) == 1
+
+
+# Coventry's street rows before the force-wide demo, counted with the csv module (script: rows whose
+# LSOA code is in the lookup, by financial year and ASB or not; SHA-256 of the sorted lines
+# "Crime ID|Month|LSOA code|Crime type") over the demo written by the code before this change.
+COVENTRY_BEFORE = {
+    "2013-14": (20950, 8300), "2014-15": (21676, 7650), "2015-16": (21475, 7000), "2016-17": (24610, 7900),
+    "2017-18": (28930, 8700), "2018-19": (32440, 9400), "2019-20": (34870, 9900), "2020-21": (30950, 14600),
+    "2021-22": (37820, 11100), "2022-23": (42834, 10000), "2023-24": (38508, 12260),
+}
+COVENTRY_BEFORE_SHA256 = "214c1b2fdbf3b4d80e37a22f22902c7069f0ff14f2c11280dd29c570f6de2c5b"
+
+
+def test_coventry_reads_exactly_as_before(demo_dir, lookup_lad):
+    import hashlib
+
+    from ccsp_analysis.sources import police_uk
+
+    codes = [c for c, lad in lookup_lad.items() if lad == "E08000026"]
+    assert len(codes) == 193
+    frame = police_uk.read_street(demo_dir / "police_uk", lsoa_codes=codes, forces=["west-midlands"])
+    year, mon = frame["month"].dt.year, frame["month"].dt.month
+    month = year.astype(str) + "-" + mon.astype(str).str.zfill(2)
+    start = year - (mon < 4)  # financial years start in April
+    fy = start.astype(str) + "-" + ((start + 1) % 100).astype(str).str.zfill(2)
+    counts = Counter(zip(fy, frame["is_asb"], strict=True))
+    assert {y: (counts[(y, False)], counts[(y, True)]) for y in sorted(set(fy))} == COVENTRY_BEFORE
+    lines = (frame["crime_id"].fillna("").astype(str) + "|" + month + "|" + frame["lsoa_code"].astype(str) + "|"
+             + frame["crime_type"].astype(str))
+    text = "\n".join(lines.sort_values().tolist())
+    assert hashlib.sha256(text.encode()).hexdigest() == COVENTRY_BEFORE_SHA256
+
+
+@pytest.mark.shared_data
+def test_real_geography_gives_real_small_areas_for_all_seven(shared_data, tmp_path):
+    import numpy as np
+
+    from ccsp_analysis.demo import force
+    from ccsp_analysis.demo.geography import write_ons_files
+    from ccsp_analysis.demo.writer import SEED, demo_geography
+
+    lookup = shared_data / "lookups" / "lsoa11_lsoa21_lad22_lookup_EW.csv.gz"
+    if not lookup.is_file():
+        pytest.skip(f"{lookup} not present")
+    folder, geo, fgeo = demo_geography(np.random.default_rng(SEED), SEED, lookup)  # the file, as --geography
+    assert folder == shared_data
+    write_ons_files(geo, tmp_path, fgeo[fgeo["in_force"]].drop(columns=["in_force"]))
+    with open(tmp_path / "lsoa21_to_ward_lookup.csv", newline="") as fh:
+        written = list(csv.DictReader(fh))
+    # the national lookup read here with gzip + csv: the LSOA 2021 codes of each district
+    import gzip
+
+    with gzip.open(lookup, "rt", encoding="utf-8-sig", newline="") as fh:
+        national = {}
+        for r in csv.DictReader(fh):
+            national.setdefault(r["LAD22CD"], {})[r["LSOA21CD"]] = r["LSOA21NM"]
+    for lad, name in FORCE_DISTRICTS.items():
+        mine = {r["LSOA21CD"]: r["LSOA21NM"] for r in written if r["LAD22CD"] == lad}
+        assert mine and all(c.startswith("E01") for c in mine), name
+        if lad != "E08000026":  # Coventry's come from the ward lookup of its own (as before)
+            assert mine == national[lad], name
+    # Coventry's old neighbouring areas (synthetic Solihull codes) become real Solihull areas
+    legacy = force.legacy_codes(geo, fgeo)
+    assert all(code in national["E08000029"] and national["E08000029"][code] == nm for code, nm in legacy.values())
+    outside = fgeo[~fgeo["in_force"]]
+    assert all(c.startswith("E01") and c not in {r["LSOA21CD"] for r in written} for c in outside["lsoa_code"])

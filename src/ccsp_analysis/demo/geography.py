@@ -17,6 +17,9 @@ AGE_BANDS = (
     ("Aged 35 to 49 years", 0.190), ("Aged 50 to 64 years", 0.155), ("Aged 65 years and over", 0.139),
 )
 OTHER_AREA = "Solihull"
+#: Where the real files are in a ``--geography`` folder (e.g. ../shared/data).
+COVENTRY_LOOKUP_PATH = Path("lookups") / "coventry_lsoa21_to_ward_DERIVED.csv"
+TS001_PATH = Path("population") / "census2021_TS001_usual_residents_lsoa2021_EW.csv.gz"
 
 
 def synthetic_geography(rng: np.random.Generator) -> pd.DataFrame:
@@ -62,8 +65,8 @@ def real_geography(directory: Path, rng: np.random.Generator) -> pd.DataFrame:
     """Geography from real ONS files in ``directory`` (e.g. ../shared/data): LSOA21 → ward lookup and TS001."""
     from ccsp_analysis.sources import ons
 
-    lookup_path = directory / "lookups" / "coventry_lsoa21_to_ward_DERIVED.csv"
-    pop_path = directory / "population" / "census2021_TS001_usual_residents_lsoa2021_EW.csv.gz"
+    lookup_path = directory / COVENTRY_LOOKUP_PATH
+    pop_path = directory / TS001_PATH
     lookup = ons.read_lsoa_ward_lookup(lookup_path)
     pop = ons.read_census_ts001(pop_path, lsoa_codes=list(lookup["lsoa_code"]))
     geo = lookup.merge(pop[["lsoa_code", "population"]], on="lsoa_code", how="left")
@@ -90,13 +93,19 @@ def _round_to_total(weights: np.ndarray, total: int) -> np.ndarray:
     return out
 
 
-def write_ons_files(geo: pd.DataFrame, out: Path) -> dict[str, Path]:
-    """Write the area's geography in ONS formats: LSOA→ward lookup, TS001 population, population by age."""
+def write_ons_files(geo: pd.DataFrame, out: Path, others: pd.DataFrame | None = None) -> dict[str, Path]:
+    """Write the force's geography in ONS formats: LSOA→ward lookup, TS001 population, population by age.
+
+    Coventry's small areas (``geo`` rows ``in_area``) come first, then ``others`` (the other districts,
+    with ``lad_code`` and ``lad_name``; see :func:`ccsp_analysis.demo.force.force_geography`).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    area = geo[geo["in_area"]]
+    area = geo[geo["in_area"]].assign(lad_code=LA_CODE, lad_name=LA_NAME)
+    if others is not None:
+        area = pd.concat([area, others], ignore_index=True)
     lookup = pd.DataFrame({
         "LSOA21CD": area["lsoa_code"], "LSOA21NM": area["lsoa_name"], "WD22CD": area["ward_code"],
-        "WD22NM": area["ward_name"], "LAD22CD": LA_CODE, "LAD22NM": LA_NAME,
+        "WD22NM": area["ward_name"], "LAD22CD": area["lad_code"], "LAD22NM": area["lad_name"],
     })
     paths = {"lsoa_ward_lookup": out / "lsoa21_to_ward_lookup.csv", "population": out / "census2021_ts001_lsoa.csv",
              "population_by_age": out / "census2021_age6_lsoa.csv"}
@@ -127,21 +136,31 @@ def median_age(counts: np.ndarray) -> int:
     return int(np.searchsorted(cum, cum[-1] / 2.0))
 
 
-def write_population_extras(out: Path, real: bool) -> dict[str, Path]:
-    """ONS mid-year estimates by single year of age and sex (MYEB1-style wide years) and the Census 2011 total."""
+def write_population_extras(out: Path, real: bool, others: tuple[tuple[str, str, int], ...] = ()) -> dict[str, Path]:
+    """ONS mid-year estimates by single year of age and sex (MYEB1-style wide years) and the Census 2011 total.
+
+    Coventry's rows first (calibrated), then one block per district of ``others`` (code, name, 2021
+    residents): Coventry's totals by year scaled to the district's residents.
+    """
     from ccsp_analysis.demo import calibration as cal
 
     profile = age_profile()
+    districts = [(LA_CODE, LA_NAME, cal.MYE_TOTAL)]
+    districts += [(code, name, {y: round(t * pop / cal.MYE_TOTAL[2021]) for y, t in cal.MYE_TOTAL.items()})
+                  for code, name, pop in others]
     rows = []
-    for sex, share in ((1, 0.497), (2, 0.503)):
-        row_years = {}
-        for year, total in cal.MYE_TOTAL.items():
-            row_years[year] = _round_to_total(profile, round(total * share) if sex == 1 else total - round(total * 0.497))
-        for a in range(91):
-            rows.append({"ladcode": LA_CODE, "laname": LA_NAME, "sex": sex, "age": a,
-                         **{f"population_{y}": int(v[a]) for y, v in row_years.items()}})
+    for code, name, totals in districts:
+        for sex, share in ((1, 0.497), (2, 0.503)):
+            row_years = {}
+            for year, total in totals.items():
+                row_years[year] = _round_to_total(profile, round(total * share) if sex == 1 else total - round(total * 0.497))
+            for a in range(91):
+                rows.append({"ladcode": code, "laname": name, "sex": sex, "age": a,
+                             **{f"population_{y}": int(v[a]) for y, v in row_years.items()}})
     paths = {"mid_year_estimates": out / "mye_single_year_of_age.csv", "census_2011": out / "census2011_usual_residents_lad.csv"}
     pd.DataFrame(rows).to_csv(paths["mid_year_estimates"], index=False)
-    pd.DataFrame({"date": [2011], "geography": [LA_NAME], "geography code": [LA_CODE],
-                  "Variable: All usual residents; measures: Value": [cal.CENSUS_2011]}).to_csv(paths["census_2011"], index=False)
+    census = [(LA_NAME, LA_CODE, cal.CENSUS_2011)]
+    census += [(name, code, round(cal.CENSUS_2011 * pop / cal.MYE_TOTAL[2021])) for code, name, pop in others]
+    pd.DataFrame({"date": 2011, "geography": [c[0] for c in census], "geography code": [c[1] for c in census],
+                  "Variable: All usual residents; measures: Value": [c[2] for c in census]}).to_csv(paths["census_2011"], index=False)
     return paths

@@ -5,7 +5,7 @@ heavy is imported.
 
 ``ccsp data demo`` writes ``DEMO.json`` at the top of its output folder::
 
-    {"synthetic": true, "generator": "ccsp data demo", "demo_version": 2, "seed": ...,
+    {"synthetic": true, "generator": "ccsp data demo", "demo_version": 3, "seed": ...,
      "sources": {"police_uk": "police_uk", "partner_crimes": "partner/crimes.csv", ...},
      "files": [{"path": "partner/crimes.csv", "bytes": 12345, "sha256": "..."}, ...]}
 
@@ -39,10 +39,15 @@ LISTED = "listed in the demo manifest"
 
 def file_entries(folder: Path, paths: Iterable[Path]) -> list[dict]:
     """Manifest entries ``{path, bytes, sha256}`` for ``paths`` (relative to ``folder``, '/'-separated, sorted)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ccsp_analysis.hashing import file_sha256
 
-    entries = [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
-               for p in paths]
+    paths = list(paths)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashlib hashes large chunks without the GIL
+        sums = list(pool.map(file_sha256, paths))
+    entries = [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": h}
+               for p, h in zip(paths, sums, strict=True)]
     return sorted(entries, key=lambda e: e["path"])
 
 

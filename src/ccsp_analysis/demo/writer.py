@@ -7,13 +7,25 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ccsp_analysis.demo import calibration as cal
-from ccsp_analysis.demo.crimes import _dates, _place, _quota_choice, asb_for_year, crimes_for_year
+from ccsp_analysis.demo import force
+from ccsp_analysis.demo.crimes import (
+    SEASON,
+    _dates,
+    _place,
+    _quota_choice,
+    asb_for_year,
+    crimes_for_year,
+)
 from ccsp_analysis.demo.geography import (
     _round_to_total,
     real_geography,
@@ -29,7 +41,7 @@ from ccsp_analysis.taxonomy import HO_OFFENCES
 log = logging.getLogger(__name__)
 
 SEED = 20240331
-DEMO_VERSION = 2  # 2: DEMO.json lists every file with its SHA-256
+DEMO_VERSION = 3  # 2: DEMO.json lists every file with its SHA-256; 3: the whole West Midlands force
 FIRST_YEAR, LAST_YEAR = 2013, 2023  # financial years 2013-14 .. 2023-24
 FORCE = "west-midlands"
 FORCE_NAME = "West Midlands Police"
@@ -97,14 +109,53 @@ def _neighbour_rows(rng: np.random.Generator, geo: pd.DataFrame, start_year: int
     return rows
 
 
-def _write_police_months(rows: pd.DataFrame, root: Path) -> None:
-    for month, grp in rows.groupby("Month", sort=True):
+def _as_solihull(rows: pd.DataFrame, legacy: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Coventry's neighbouring rows are Solihull's: give them Solihull's small areas (the same
+    synthetic codes; the first real Solihull codes with real geography)."""
+    if all(old == new for old, (new, _name) in legacy.items()):
+        return rows
+    placed = rows["LSOA code"].isin(list(legacy))
+    rows.loc[placed, "LSOA name"] = rows.loc[placed, "LSOA code"].map(lambda c: legacy[c][1])
+    rows.loc[placed, "LSOA code"] = rows.loc[placed, "LSOA code"].map(lambda c: legacy[c][0])
+    return rows
+
+
+def _write_police_year(frames: list[pd.DataFrame | pa.Table], root: Path) -> None:
+    """Write one financial year's street and outcomes files, one per month, holding the whole force.
+
+    Rows are sorted by LSOA name (then crime type) as in the real files; the sort is stable, so rows
+    of one small area and type keep their generated order. pyarrow writes the CSVs without quoting
+    (no value holds a comma, quote or line break; pyarrow refuses one that does), many times as fast
+    as pandas; the header is written as the real files have it, unquoted.
+    """
+    cols = list(POLICE_STREET_HEADER)
+    parts = [f.select(cols) if isinstance(f, pa.Table) else pa.Table.from_pandas(f.loc[:, cols], preserve_index=False)
+             for f in frames]
+    table = pa.concat_tables([p.cast(parts[-1].schema) for p in parts])
+    table = table.take(pc.sort_indices(table, [("Month", "ascending"), ("LSOA name", "ascending"), ("Crime type", "ascending")]))
+    month_ids = table.column("Month").combine_chunks().dictionary_encode()
+    labels = month_ids.dictionary.to_pylist()
+    starts = np.flatnonzero(np.diff(month_ids.indices.to_numpy(), prepend=-1))
+    ends = np.r_[starts[1:], table.num_rows]
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    outcome_cols = [c if c != "Outcome type" else "Last outcome category" for c in POLICE_OUTCOMES_HEADER]
+
+    def write(path: Path, header: tuple[str, ...], rows: pa.Table) -> None:
+        with open(path, "wb") as fh:
+            fh.write((",".join(header) + "\n").encode())
+            pacsv.write_csv(rows, fh, options)
+
+    jobs = []
+    for a, b in zip(starts, ends, strict=True):
+        month = labels[month_ids.indices[a].as_py()]
         folder = root / month
         folder.mkdir(parents=True, exist_ok=True)
-        grp = grp.sort_values(["LSOA name", "Crime type"], kind="stable")  # real files are sorted by LSOA name
-        grp.loc[:, list(POLICE_STREET_HEADER)].to_csv(folder / f"{month}-{FORCE}-street.csv", index=False)
-        done = grp[grp["Crime ID"] != ""].rename(columns={"Last outcome category": "Outcome type"})
-        done.loc[:, list(POLICE_OUTCOMES_HEADER)].to_csv(folder / f"{month}-{FORCE}-outcomes.csv", index=False)
+        grp = table.slice(a, b - a)
+        done = grp.filter(pc.not_equal(pc.fill_null(grp.column("Crime ID"), ""), "")).select(outcome_cols)
+        jobs += [(folder / f"{month}-{FORCE}-street.csv", POLICE_STREET_HEADER, grp),
+                 (folder / f"{month}-{FORCE}-outcomes.csv", POLICE_OUTCOMES_HEADER, done)]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow writes without holding the GIL
+        list(pool.map(lambda job: write(*job), jobs))
 
 
 def _simple_events(rng, geo, start_year: int, n: int, prefix: str, q4: int | None = None) -> pd.DataFrame:
@@ -226,37 +277,59 @@ def _funding() -> pd.DataFrame:
     return pd.DataFrame([("2016-17", s, p, a) for s, p, a in lines], columns=["financial_year", "source", "project", "amount_gbp"])
 
 
+def demo_geography(rng: np.random.Generator, seed: int, geography: Path | None
+                   ) -> tuple[Path | None, pd.DataFrame, pd.DataFrame]:
+    """(folder of real ONS files or None, Coventry's small areas, the other districts' and neighbours').
+
+    ``geography`` is a folder of real ONS files (e.g. ``../shared/data``) or the national lookup in its
+    ``lookups/`` folder (``<data>/lookups/lsoa11_lsoa21_lad22_lookup_EW.csv.gz``: the folder is then
+    ``<data>``); None for synthetic small areas. Coventry's geography draws from ``rng`` (as it always
+    has), the other districts' from streams of their own.
+    """
+    if geography is not None and Path(geography).is_file():
+        geography = Path(geography).parent.parent
+    geo = real_geography(geography, rng) if geography else synthetic_geography(rng)
+    return geography, geo, force.force_geography(seed, geo, geography)
+
+
 def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
              progress: Callable[[str], None] | None = None) -> Path:
     """Write the complete demo data set to ``out`` (replacing it atomically) and return ``out``.
 
+    The data.police.uk files hold the whole West Midlands force: Coventry (calibrated, with its
+    partner extracts) and six more partnerships (:mod:`ccsp_analysis.demo.force`, each from a random
+    stream of its own, so Coventry's rows do not depend on them), with the real files' quirks.
+
     Deterministic: the same seed gives byte-identical files. ``geography`` points at a folder of
-    real ONS files (e.g. ``../shared/data``) to use real small areas instead of synthetic ones.
+    real ONS files (e.g. ``../shared/data``), or at the national lookup in its ``lookups/`` folder,
+    to use real small areas instead of synthetic ones.
     """
     say = progress or (lambda msg: log.info(msg))
     rng = np.random.default_rng(seed)
-    geo = real_geography(geography, rng) if geography else synthetic_geography(rng)
+    geography, geo, fgeo = demo_geography(rng, seed, geography)
+    legacy = force.legacy_codes(geo, fgeo)
+    season = SEASON[[3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2]]  # April .. March
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
     try:
-        paths = write_ons_files(geo, tmp / "ons")
-        crimes, police, partner = [], [], {k: [] for k in ("police_asb", "council_asb", "fly_tipping", "da_referrals", "non_crime_incidents", "nrm_referrals")}
+        paths = write_ons_files(geo, tmp / "ons", fgeo[fgeo["in_force"]].drop(columns=["in_force"]))
+        crimes, partner = [], {k: [] for k in ("police_asb", "council_asb", "fly_tipping", "da_referrals", "non_crime_incidents", "nrm_referrals")}
         for y in range(FIRST_YEAR, LAST_YEAR + 1):
             say(f"demo data: financial year {y}-{(y + 1) % 100:02d}")
             c = crimes_for_year(rng, geo, y)
             a = asb_for_year(rng, geo, y)
             crimes.append(c)
-            police.append(_police_rows(rng, geo, c, a))
-            police.append(_neighbour_rows(rng, geo, y))
+            months = [str(m)[:7] for m in pd.date_range(f"{y}-04-01", periods=12, freq="MS")]
+            _write_police_year([_police_rows(rng, geo, c, a), _as_solihull(_neighbour_rows(rng, geo, y), legacy),
+                                force.district_rows(seed, fgeo, y, months, season, STREETS, OUTCOMES, FORCE_NAME)],
+                               tmp / "police_uk")
             partner["police_asb"].append(a)
             partner["council_asb"].append(_council_asb(rng, geo, y))
             partner["fly_tipping"].append(_fly_tipping(rng, geo, y))
             partner["da_referrals"].append(_da_referrals(rng, y))
             partner["non_crime_incidents"].append(_non_crime(rng, geo, y))
             partner["nrm_referrals"].append(_nrm(rng, y))
-        say("demo data: writing data.police.uk monthly files")
-        _write_police_months(pd.concat(police, ignore_index=True), tmp / "police_uk")
         pdir = tmp / "partner"
         pdir.mkdir()
         pd.concat(crimes, ignore_index=True).to_csv(pdir / "crimes.csv", index=False)
@@ -266,7 +339,9 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
         _reoffending().to_csv(pdir / "reoffending.csv", index=False)
         _funding().to_csv(pdir / "funding.csv", index=False)
         _msg().to_csv(pdir / "most_similar_group.csv", index=False)
-        paths.update(write_population_extras(tmp / "ons", geography is not None))
+        pops = fgeo[fgeo["in_force"]].groupby(["lad_code", "lad_name"], sort=False)["population"].sum()
+        paths.update(write_population_extras(tmp / "ons", geography is not None,
+                                             tuple((code, name, int(p)) for (code, name), p in pops.items())))
         paths["police_uk"] = tmp / "police_uk"
         paths.update({("partner_crimes" if p.stem == "crimes" else p.stem): p for p in sorted(pdir.glob("*.csv"))})
         (tmp / "README.txt").write_text("SYNTHETIC DEMONSTRATION DATA generated by `ccsp data demo`. Not real crime data.\n"
@@ -275,7 +350,10 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
         say("demo data: writing the manifest (DEMO.json)")
         write_manifest(tmp, {
             "generator": "ccsp data demo", "demo_version": DEMO_VERSION, "seed": seed,
-            "geography": "real ONS lookups and population" if geography else f"synthetic small areas ({SYNTHETIC_LSOA_PREFIX} codes) in Coventry's 18 real wards",
+            "force": f"{FORCE_NAME}: Coventry and " + ", ".join(d.name for d in force.DISTRICTS),
+            "geography": "real ONS small areas and population (synthetic wards outside Coventry)" if geography else
+                         f"synthetic small areas ({SYNTHETIC_LSOA_PREFIX} codes): Coventry's in its 18 real wards, "
+                         "the other districts' in synthetic wards (E0599DWWW)",
             "financial_years": f"{FIRST_YEAR}-{(FIRST_YEAR + 1) % 100:02d} to {LAST_YEAR}-{(LAST_YEAR + 1) % 100:02d}",
             "sources": {k: v.relative_to(tmp).as_posix() for k, v in sorted(paths.items())},
         })
