@@ -254,7 +254,7 @@ def test_coventry_sources_are_those_of_the_old_defaults(chdir_root):
 
     defaults = yaml.safe_load((chdir_root / "params" / "defaults.yaml").read_text())["sources"]
     assert set(defaults) == {"police_uk", "lsoa_ward_lookup", "population", "population_by_age", "imd", "ward_boundaries",
-                             "district_lookup", "land_area"}
+                             "district_lookup", "land_area", "mid_year_estimates", "census_2011"}
 
 
 def _areas_project(tmp_path: Path) -> Path:
