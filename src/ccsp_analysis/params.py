@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 #: Every section the suite can build, in report order.
 ALL_SECTIONS: tuple[str, ...] = (
     "00_data_audit", "01_key_findings", "02_city_profile", "03_priority_1", "04_priority_2", "05_priority_3",
-    "06_areas", "07_survey", "08_performance", "09_reconciliation",
+    "06_areas", "07_survey", "08_performance", "09_reconciliation", "11_priorities",
 )
 #: Each section's page title.
 SECTION_TITLES: dict[str, str] = {
@@ -32,6 +32,8 @@ SECTION_TITLES: dict[str, str] = {
     "07_survey": "Resident survey",
     "08_performance": "Performance and plan monitoring",
     "09_reconciliation": "Reconciliation with the published figures",
+    # computed after every other section but the reconciliation, from their results (10 is the appendix)
+    "11_priorities": "Threats and priorities",
 }
 #: Sections of a quarterly performance report (the annual sections compare whole years).
 PERFORMANCE_SECTIONS: tuple[str, ...] = ("00_data_audit", "08_performance", "09_reconciliation")
@@ -80,6 +82,35 @@ class Sources(_Frozen):
     ward_boundaries: Path | None = None
 
 
+#: The criteria the prioritisation section scores each grouping on (docs/methods.md, "Threats and priorities").
+PRIORITY_CRITERIA: tuple[str, ...] = ("volume", "change", "signals", "concentration", "harm", "concern")
+
+
+class Priorities(_Frozen):
+    """How the prioritisation section weighs its criteria; what is not given keeps the defaults in code.
+
+    ``weights``: criterion -> weight (at least 0; 0 leaves a criterion out). ``harm_weights``: a CSV
+    of offence harm weights in the layout of the ONS Crime Severity Score weights (docs/data.md);
+    without one harm is not scored. ``survey``: resident survey priority answer -> the groupings it
+    names (replaces the default mapping).
+    """
+
+    weights: dict[str, float] = Field(default_factory=dict)
+    harm_weights: Path | None = None
+    survey: dict[str, tuple[str, ...]] | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(PRIORITY_CRITERIA))
+        if unknown:
+            raise ValueError(f"unknown criteria {unknown}; the criteria are {list(PRIORITY_CRITERIA)}")
+        negative = sorted(k for k, w in v.items() if not w >= 0)
+        if negative:
+            raise ValueError(f"weights must be at least 0: {negative}")
+        return v
+
+
 class Params(_Frozen):
     """Validated parameters of one run. Build with :func:`load_params`.
 
@@ -98,6 +129,9 @@ class Params(_Frozen):
     disclosure_threshold: int = Field(default=5, ge=1, le=100)
     sections: tuple[str, ...] = ALL_SECTIONS
     sources: Sources
+    #: the partnership plan's boards and their measures of success (a YAML file, e.g. params/plans/...)
+    plan: Path | None = None
+    priorities: Priorities = Priorities()
     params_file: Path | None = None
 
     @field_validator("period", "comparison")
@@ -243,6 +277,7 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
         if value is not None:
             p = Path(str(value))
             sources[key] = p if p.is_absolute() else (root / p)
+    _resolve_plan_paths(merged, params_dir, root)
     merged["params_file"] = path
     try:
         params = Params(**merged)
@@ -253,7 +288,9 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
             f"  sources.{k}: {v} does not exist"
             for k, v in params.sources.model_dump().items()
             if v is not None and not Path(v).exists()
-        ]
+        ] + [f"  {k}: {v} does not exist" for k, v in (("plan", params.plan),
+                                                       ("priorities.harm_weights", params.priorities.harm_weights))
+             if v is not None and not Path(v).exists()]
         if missing:
             demo = root / DEMO_DIR
             under_demo = any(demo == Path(v) or demo in Path(v).parents for v in params.sources.model_dump().values() if v is not None)
@@ -262,6 +299,18 @@ def load_params(spec: str | Path, *, check_files: bool = True) -> Params:
     params = _with_synthetic_label(params, set_in=(path if "synthetic" in year else defaults) if "synthetic" in merged else None)
     log.info("parameters loaded from %s", path)
     return params
+
+
+def _resolve_plan_paths(merged: dict[str, Any], params_dir: Path, root: Path) -> None:
+    """Make ``plan`` relative to the parameter files' folder (``plans/x.yaml``) and
+    ``priorities.harm_weights`` relative to the project root, as sources are."""
+    plan = merged.get("plan")
+    if isinstance(plan, str | Path) and not Path(str(plan)).is_absolute():
+        merged["plan"] = params_dir / str(plan)
+    pri = merged.get("priorities")
+    if isinstance(pri, dict) and isinstance(pri.get("harm_weights"), str | Path):
+        harm = Path(str(pri["harm_weights"]))
+        merged["priorities"] = {**pri, "harm_weights": harm if harm.is_absolute() else root / harm}
 
 
 def _with_synthetic_label(params: Params, set_in: Path | None) -> Params:

@@ -3,7 +3,7 @@
 Layers, bottom to top (ARCHITECTURE.md, the compute-once issue):
 
 0. leaves: errors, formatting (number formats, half-up rounding), periods, schemas, taxonomy, hashing
-1. inputs: params, sources/, dataset, demo/
+1. inputs: params, plans, sources/, dataset, demo/
 2. numbers: stats/ (no sentences), disclosure
 3. measures and words: measures, narrative (every sentence), people, result, exception_report, coverage, monitoring
 4. sections/ (no section imports another; the registry and the store may import them)
@@ -25,7 +25,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "ccsp_analysis"
 LAYERS = {
     0: ["ccsp_analysis", "errors", "formatting", "periods", "schemas", "taxonomy", "hashing"],
-    1: ["params", "sources", "dataset", "demo"],
+    1: ["params", "plans", "sources", "dataset", "demo"],
     2: ["stats", "disclosure"],
     3: ["measures", "narrative", "people", "result", "exception_report", "coverage", "monitoring"],
     4: ["sections"],
