@@ -344,14 +344,15 @@ _SIGNAL_WORDS = {"concerning": "its control chart shows concerning signals in th
 
 
 def priority_evidence(row: dict, previous_label: str) -> str:
-    """One or two sentences of evidence for a scored grouping, from its row of the scores table.
+    """One or two sentences of evidence for a scored grouping, from its row of the scores table (the
+    grouping's name and score stand beside it, so the sentences do not repeat them).
 
-    e.g. "Shoplifting: 5,123 this year against 4,150 in 2022/23, a statistically significant rise of 23.4%
-    (score 0.78). Its control chart shows concerning signals in the period; 38.2% of it was recorded in the
-    top 20% of small areas; 27.1% of survey respondents named it among their top three priorities."
+    e.g. "5,123 this year against 4,150 in 2022/23, a statistically significant rise of 23.4%. Its control
+    chart shows concerning signals in the period; 38.2% of it was recorded in the top 20% of small areas;
+    27.1% of survey respondents named it among their top three priorities."
     Analysis only: what the data show, never what to do.
     """
-    label, current, prev = row["label"], row["current"], row["previous"]
+    current, prev = row["current"], row["previous"]
     direction, pct = row.get("direction"), row.get("pct_change")
     if direction in ("UP", "DOWN") and pct is not None and not pd.isna(pct):
         change = (f"a statistically significant {'rise' if direction == 'UP' else 'fall'} of "
@@ -362,9 +363,7 @@ def priority_evidence(row: dict, previous_label: str) -> str:
         change = "no statistically significant change"
     else:
         change = "not compared, because the data miss months"
-    score = row.get("score")
-    first = (f"{label}: {fmt_count(int(current))} this year against {fmt_count(int(prev))} in {previous_label}, "
-             f"{change}" + ("" if score is None or pd.isna(score) else f" (score {fmt_number(float(score), 2)})") + ".")
+    first = f"{fmt_count(int(current))} this year against {fmt_count(int(prev))} in {previous_label}, {change}."
     parts = []
     reading = row.get("signals_reading")
     if reading in _SIGNAL_WORDS:

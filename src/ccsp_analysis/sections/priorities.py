@@ -21,7 +21,7 @@ import pandas as pd
 from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.measures import available, change_row, count
-from ccsp_analysis.params import PRIORITY_CRITERIA, Params
+from ccsp_analysis.params import PRIORITY_CRITERIA, SECTION_TITLES, Params
 from ccsp_analysis.plans import Plan, load_plan, measure_label
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.sources.harm import read_harm_weights
@@ -64,7 +64,7 @@ SCORE_COLUMNS = ["rank", "measure", "label", "current", "previous", "pct_change"
                  "concentration", "harm", "concern", *(f"{c}_score" for c in PRIORITY_CRITERIA), "score", "criteria",
                  "category", "page"]
 PLAN_COLUMNS = ["board", "objective", "measure", "label", "current", "previous", "pct_change", "direction", "better",
-                "status", "page", "latest"]
+                "status", "page", "page_title", "latest"]
 #: Change tables the plan on a page also reads: (section, table, row measure) for measures other than groupings.
 PLAN_TABLES = {"da_referrals": ("03_priority_1", "da_referrals", "all"),
                "first_time_entrants": ("03_priority_1", "first_time_entrants", "first_time_entrants")}
@@ -324,6 +324,7 @@ def plan_on_a_page(plan: Plan, results: Mapping[str, SectionResult], summary: pd
                          else _table_row(results, m.measure))
                 if found is not None:
                     row.update({k: found.get(k) for k in ("current", "previous", "pct_change", "direction", "page")})
+            row["page_title"] = SECTION_TITLES.get(row.get("page"))
             row["status"] = plan_status(signals, m.measure, polarity) if m.measure in charted else "no monthly chart"
             value = row.get("current")
             row["latest"] = ("not available" if value is None or pd.isna(value)
@@ -340,9 +341,8 @@ def matrix(scores: pd.DataFrame, harm: bool) -> tuple[pd.DataFrame, pd.DataFrame
     y = "harm_score" if harm else "change_score"
     points = scores[["label", "category"]].assign(x=scores["volume_score"], y=scores[y])
     axes = {"title": "Volume against harm" if harm else "Volume against change on last year (harm not included)",
-            "xlabel": "Volume (likelihood): rank among the groupings, 0 to 1",
-            "ylabel": ("Harm (impact): rank of mean harm weight per crime, 0 to 1" if harm
-                       else "Change on last year: rank of significant % change, 0 to 1")}
+            "xlabel": "Volume (likelihood): rank, 0 to 1",
+            "ylabel": "Harm (impact): rank, 0 to 1" if harm else "Change on last year: rank, 0 to 1"}
     return points, pd.DataFrame([axes])
 
 
@@ -378,6 +378,7 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
     used, weight_rows = weights_for(params, harm=weights_table is not None, survey=bool(concern_pct))
     scores = score_table(table, used)
     scores["category"] = categorise(scores)
+    scores["page_title"] = scores["page"].map(SECTION_TITLES)
     out.tables["scores"] = scores
     out.tables["weights"] = weight_rows
     out.tables["not_scored"] = skipped
