@@ -384,22 +384,29 @@ def priority_evidence(row: dict, previous_label: str) -> str:
 
 
 def priorities_summary(n: int, threats: Sequence[str], emerging: Sequence[str], period: str, *, harm: bool,
-                       harm_file: str | None, survey: bool, withheld: int) -> list[str]:
+                       harm_file: str | None, survey: bool, withheld: int, compared: bool = True) -> list[str]:
     """The prioritisation's summary: what was scored on what, the threats, the emerging threats, and
-    what is not included (harm without a weights file, concern without a survey)."""
-    criteria = ["volume", "change on last year (with its significance)", "control-chart signals",
-                "concentration in the top small areas"] + (["harm"] if harm else []) + (["public concern"] if survey else [])
+    what is not included (harm without a weights file, concern without a survey, change over periods
+    the data do not cover: ``compared`` False)."""
+    criteria = (["volume"] + (["change on last year (with its significance)"] if compared else [])
+                + ["control-chart signals", "concentration in the top small areas"] + (["harm"] if harm else [])
+                + (["public concern"] if survey else []))
     out = [f"{fmt_count(n)} crime and anti-social behaviour groupings with data for {period} were scored on "
            f"{fmt_list(criteria)}, each scaled from 0 to 1 and weighted as the weights table shows."]
     if threats:
         out.append(f"The highest scores, the assessment's threats, are: {fmt_list(threats)}.")
     else:
         out.append("No grouping could be scored, so no threat is named.")
+    if not compared:
+        out.append("No change on last year is compared, because the data miss months: emerging threats rest on "
+                   "control-chart signals alone.")
     if emerging:
-        out.append("Emerging threats (a statistically significant rise or concerning control-chart signals while "
-                   f"volume is still below the middle of the groupings): {fmt_list(emerging)}.")
+        out.append("Emerging threats (" + ("a statistically significant rise or " if compared else "")
+                   + "concerning control-chart signals while volume is still below the middle of the groupings): "
+                   f"{fmt_list(emerging)}.")
     else:
-        out.append("No grouping below the middle for volume rose significantly or had concerning control-chart "
+        out.append("No grouping below the middle for volume had " + ("a statistically significant rise or " if compared
+                                                                      else "") + "concerning control-chart "
                    "signals, so no emerging threat is named.")
     if harm:
         out.append(f"Harm uses the offence weights supplied in {harm_file} (mean weight per crime of each grouping).")

@@ -263,3 +263,10 @@ def test_priority_matrix_names_the_threats():
     assert "3 groupings" in chart.alt and "A (threat) at 1.00, 0.50" in chart.alt
     assert "B (emerging threat) at 0.25, 1.00" in chart.alt and "C (" not in chart.alt
     assert isinstance(charts.priority_matrix(frame.assign(y=np.nan), "x", "y", "t"), NoChart)
+
+
+def test_summary_over_incomplete_periods_claims_no_rise():
+    said = " ".join(narrative.priorities_summary(3, ["A"], [], "2024/25", harm=False, harm_file=None, survey=False,
+                                                 withheld=0, compared=False))
+    assert "No change on last year is compared, because the data miss months" in said
+    assert "rise" not in said and "rose" not in said and "change on last year (with" not in said

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
-from ccsp_analysis.measures import available, change_row, count
+from ccsp_analysis.measures import NOT_COMPARED, available, change_row, count
 from ccsp_analysis.params import PRIORITY_CRITERIA, SECTION_TITLES, Params
 from ccsp_analysis.plans import Plan, load_plan, measure_label
 from ccsp_analysis.result import SectionResult
@@ -235,8 +235,8 @@ def score_table(raw: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame
 
 
 def categorise(scores: pd.DataFrame, top: int = TOP) -> pd.Series:
-    """'threat' for the ``top`` highest scores; 'emerging threat' for up to ``top`` more that rose
-    significantly or whose control chart has concerning signals while their volume is below the middle
+    """'threat' for the ``top`` highest scores; 'emerging threat' for up to ``top`` more with a
+    statistically significant rise or whose control chart has concerning signals while their volume is below the middle
     (volume score under 0.5); '' otherwise."""
     category = pd.Series("", index=scores.index, dtype=object)
     scored = scores[scores["score"].notna()]
@@ -394,7 +394,8 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
     out.sentences += narrative.priorities_summary(
         len(scores), list(out.tables["threats"]["label"]), list(out.tables["emerging"]["label"]), period,
         harm=weights_table is not None, harm_file=Path(harm_file).name if harm_file else None,
-        survey=bool(concern_pct), withheld=int((skipped["reason"].str.startswith("withheld")).sum()))
+        survey=bool(concern_pct), withheld=int((skipped["reason"].str.startswith("withheld")).sum()),
+        compared=not (rows["direction"] == NOT_COMPARED).any())
     plan = load_plan(params.plan) if params.plan is not None else None
     if plan is not None:
         polarity = {m.measure: _polarity(m.measure, m.better) for b in plan.boards for m in b.measures}
