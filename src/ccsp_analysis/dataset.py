@@ -55,9 +55,13 @@ def cache_root(params: Params) -> Path:
 
 
 def input_hashes(params: Params, hashes: HashCache) -> dict[str, str]:
-    """SHA-256 of every input named in the parameters (folders hashed file by file)."""
+    """SHA-256 of every input named in the parameters (folders hashed file by file), the plan and harm weights included."""
     out = {}
     for name, path in params.sources.model_dump().items():
+        if path is not None:
+            out[name] = hashes.tree(Path(path))
+    # not sources of the dataset, but their content decides results: a changed file recomputes the run
+    for name, path in (("plan", params.plan), ("harm_weights", params.priorities.harm_weights)):
         if path is not None:
             out[name] = hashes.tree(Path(path))
     return out

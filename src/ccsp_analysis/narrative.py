@@ -410,3 +410,89 @@ def needs_sentence(need: Need | str) -> str:
     extract = EXTRACTS[need.source]
     detail = f" {need.detail}" if need.detail else ""
     return f"{need.label} needs {extract.what} (sources.{need.source}, docs/data.md){detail}; {extract.absent}."
+
+
+# -- threats and priorities ------------------------------------------------------------------
+
+_SIGNAL_WORDS = {"concerning": "its control chart shows concerning signals in the period",
+                 "improving": "its control chart shows improving signals in the period",
+                 "mixed": "its control chart shows both concerning and improving signals in the period",
+                 "no signal": "its control chart shows no signal in the period (common-cause variation)"}
+
+
+def priority_evidence(row: dict, previous_label: str) -> str:
+    """One or two sentences of evidence for a scored grouping, from its row of the scores table (the
+    grouping's name and score stand beside it, so the sentences do not repeat them).
+
+    e.g. "5,123 this year against 4,150 in 2022/23, a statistically significant rise of 23.4%. Its control
+    chart shows concerning signals in the period; 38.2% of it was recorded in the top 20% of small areas;
+    27.1% of survey respondents named it among their top three priorities."
+    Analysis only: what the data show, never what to do.
+    """
+    current, prev = row["current"], row["previous"]
+    direction, pct = row.get("direction"), row.get("pct_change")
+    if direction in ("UP", "DOWN") and pct is not None and not pd.isna(pct):
+        change = (f"a statistically significant {'rise' if direction == 'UP' else 'fall'} of "
+                  f"{fmt_pct(abs(float(pct)))}")
+    elif direction in ("UP", "DOWN"):
+        change = f"a statistically significant {'rise' if direction == 'UP' else 'fall'} from none"
+    elif direction == "STABLE":
+        change = "no statistically significant change"
+    else:
+        change = "not compared, because the data miss months"
+    first = f"{fmt_count(int(current))} this year against {fmt_count(int(prev))} in {previous_label}, {change}."
+    parts = []
+    reading = row.get("signals_reading")
+    if reading in _SIGNAL_WORDS:
+        parts.append(_SIGNAL_WORDS[reading])
+    conc = row.get("concentration")
+    if conc is not None and not pd.isna(conc):
+        parts.append(f"{fmt_pct(float(conc))} of it was recorded in the top 20% of small areas")
+    harm = row.get("harm")
+    if harm is not None and not pd.isna(harm):
+        parts.append(f"its mean harm weight is {fmt_number(float(harm), 1)} per crime")
+    worry = row.get("concern")
+    if worry is not None and not pd.isna(worry):
+        parts.append(f"{fmt_pct(float(worry))} of survey respondents named it among their top three priorities")
+    if not parts:
+        return first
+    second = "; ".join(parts)
+    return f"{first} {second[0].upper()}{second[1:]}."
+
+
+def priorities_summary(n: int, threats: Sequence[str], emerging: Sequence[str], period: str, *, harm: bool,
+                       harm_file: str | None, survey: bool, withheld: int, compared: bool = True) -> list[str]:
+    """The prioritisation's summary: what was scored on what, the threats, the emerging threats, and
+    what is not included (harm without a weights file, concern without a survey, change over periods
+    the data do not cover: ``compared`` False)."""
+    criteria = (["volume"] + (["change on last year (with its significance)"] if compared else [])
+                + ["control-chart signals", "concentration in the top small areas"] + (["harm"] if harm else [])
+                + (["public concern"] if survey else []))
+    out = [f"{fmt_count(n)} crime and anti-social behaviour groupings with data for {period} were scored on "
+           f"{fmt_list(criteria)}, each scaled from 0 to 1 and weighted as the weights table shows."]
+    if threats:
+        out.append(f"The highest scores, the assessment's threats, are: {fmt_list(threats)}.")
+    else:
+        out.append("No grouping could be scored, so no threat is named.")
+    if not compared:
+        out.append("No change on last year is compared, because the data miss months: emerging threats rest on "
+                   "control-chart signals alone.")
+    if emerging:
+        out.append("Emerging threats (" + ("a statistically significant rise or " if compared else "")
+                   + "concerning control-chart signals while volume is still below the middle of the groupings): "
+                   f"{fmt_list(emerging)}.")
+    else:
+        out.append("No grouping below the middle for volume had " + ("a statistically significant rise or " if compared
+                                                                      else "") + "concerning control-chart "
+                   "signals, so no emerging threat is named.")
+    if harm:
+        out.append(f"Harm uses the offence weights supplied in {harm_file} (mean weight per crime of each grouping).")
+    else:
+        out.append("Harm is not included: no offence harm weights file was supplied (priorities.harm_weights; "
+                   "format in docs/data.md), and no weights are assumed in its place.")
+    if not survey:
+        out.append("Public concern is not included: the run has no resident survey priorities for the year.")
+    if withheld:
+        out.append(f"{fmt_count(withheld)} {'grouping is' if withheld == 1 else 'groupings are'} not scored: "
+                   "withheld to protect small numbers.")
+    return out

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 #: Every section the suite can build, in report order.
 ALL_SECTIONS: tuple[str, ...] = (
     "00_data_audit", "01_key_findings", "02_city_profile", "03_priority_1", "04_priority_2", "05_priority_3",
-    "06_areas", "07_survey", "08_performance", "09_reconciliation",
+    "06_areas", "07_survey", "08_performance", "09_reconciliation", "11_priorities",
 )
 #: Each section's page title.
 SECTION_TITLES: dict[str, str] = {
@@ -33,6 +33,8 @@ SECTION_TITLES: dict[str, str] = {
     "07_survey": "Resident survey",
     "08_performance": "Performance and plan monitoring",
     "09_reconciliation": "Reconciliation with the published figures",
+    # computed after every other section but the reconciliation, from their results (10 is the appendix)
+    "11_priorities": "Threats and priorities",
 }
 #: Sections of a quarterly performance report (the annual sections compare whole years).
 PERFORMANCE_SECTIONS: tuple[str, ...] = ("00_data_audit", "08_performance", "09_reconciliation")
@@ -137,6 +139,35 @@ class Sources(_Frozen):
     land_area: Path | None = None
 
 
+#: The criteria the prioritisation section scores each grouping on (docs/methods.md, "Threats and priorities").
+PRIORITY_CRITERIA: tuple[str, ...] = ("volume", "change", "signals", "concentration", "harm", "concern")
+
+
+class Priorities(_Frozen):
+    """How the prioritisation section weighs its criteria; what is not given keeps the defaults in code.
+
+    ``weights``: criterion -> weight (at least 0; 0 leaves a criterion out). ``harm_weights``: a CSV
+    of offence harm weights in the layout of the ONS Crime Severity Score weights (docs/data.md);
+    without one harm is not scored. ``survey``: resident survey priority answer -> the groupings it
+    names (replaces the default mapping).
+    """
+
+    weights: dict[str, float] = Field(default_factory=dict)
+    harm_weights: Path | None = None
+    survey: dict[str, tuple[str, ...]] | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(PRIORITY_CRITERIA))
+        if unknown:
+            raise ValueError(f"unknown criteria {unknown}; the criteria are {list(PRIORITY_CRITERIA)}")
+        negative = sorted(k for k, w in v.items() if not w >= 0)
+        if negative:
+            raise ValueError(f"weights must be at least 0: {negative}")
+        return v
+
+
 class Params(_Frozen):
     """Validated parameters of one run. Build with :func:`load_params`.
 
@@ -155,6 +186,9 @@ class Params(_Frozen):
     disclosure_threshold: int = Field(default=5, ge=1, le=100)
     sections: tuple[str, ...] = ALL_SECTIONS
     sources: Sources
+    #: the partnership plan's boards and their measures of success (a YAML file, e.g. params/plans/...)
+    plan: Path | None = None
+    priorities: Priorities = Priorities()
     params_file: Path | None = None
     #: The project folder (holding ``params/``, ``data/`` and ``outputs/``); set by :func:`load_params`.
     project_dir: Path | None = None
@@ -366,6 +400,7 @@ def load_params(spec: str | Path, *, check_files: bool = True, area: str | None 
         if value is not None:
             p = Path(str(value))
             sources[key] = p if p.is_absolute() else (origin.get(key, (path, root))[1] / p)
+    _resolve_plan_paths(merged, params_dir, root)
     merged["params_file"] = path
     merged["project_dir"] = root
     try:
@@ -389,9 +424,11 @@ def _check_inputs_exist(params: Params, path: Path, root: Path, origin: dict[str
     (run `ccsp data demo`) or the user's own files (which file named the path, relative to what)."""
     demo = root / DEMO_DIR
     missing = [(k, Path(v)) for k, v in params.sources.model_dump().items() if v is not None and not Path(v).exists()]
-    if not missing:
+    lines = [f"  {k}: {v} does not exist (named in {path})" for k, v in (
+        ("plan", params.plan), ("priorities.harm_weights", params.priorities.harm_weights))
+        if v is not None and not Path(v).exists()]
+    if not missing and not lines:
         return
-    lines = []
     for k, v in missing:
         named_in, base = origin.get(k, (path, root))
         if demo == v or demo in v.parents:
@@ -400,6 +437,18 @@ def _check_inputs_exist(params: Params, path: Path, root: Path, origin: dict[str
             lines.append(f"  sources.{k}: {v} does not exist (named in {named_in}; a relative path there is "
                          f"relative to {base}): check the path, or fetch the data (docs/data.md)")
     raise ParamsError(f"{path}: input files missing\n" + "\n".join(lines))
+
+
+def _resolve_plan_paths(merged: dict[str, Any], params_dir: Path, root: Path) -> None:
+    """Make ``plan`` relative to the parameter files' folder (``plans/x.yaml``) and
+    ``priorities.harm_weights`` relative to the project root, as sources are."""
+    plan = merged.get("plan")
+    if isinstance(plan, str | Path) and not Path(str(plan)).is_absolute():
+        merged["plan"] = params_dir / str(plan)
+    pri = merged.get("priorities")
+    if isinstance(pri, dict) and isinstance(pri.get("harm_weights"), str | Path):
+        harm = Path(str(pri["harm_weights"]))
+        merged["priorities"] = {**pri, "harm_weights": harm if harm.is_absolute() else root / harm}
 
 
 def _with_synthetic_label(params: Params, set_in: Path | None) -> Params:

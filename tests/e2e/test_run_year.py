@@ -41,7 +41,10 @@ def run_dir(demo_report):
     assert demo_report["returncode"] == 0, demo_report["stdout"] + demo_report["stderr"]
     target = demo_report["dir"]
     assert demo_report["stdout"].strip().splitlines()[-1] == str(target / "index.html")  # prints the index path
-    assert "[1/10]" in demo_report["stdout"] and "[10/10]" in demo_report["stdout"]  # progress per section
+    from ccsp_analysis.params import ALL_SECTIONS
+
+    n = len(ALL_SECTIONS)
+    assert "[1/" in demo_report["stdout"] and f"[{n}/{n}]" in demo_report["stdout"]  # progress per section
     return target
 
 
@@ -267,7 +270,9 @@ def test_warm_run_reuses_every_section_and_a_change_reruns_only_its_section(root
     assert "A sentence added for the test." in (target / "07_survey.html").read_text()
 
     forced = ccsp("run", "2023-24", "--outputs", str(out), "--force", cwd=proj)
-    assert forced.returncode == 0 and "executing 10 section notebooks" in forced.stdout
+    from ccsp_analysis.params import ALL_SECTIONS
+
+    assert forced.returncode == 0 and f"executing {len(ALL_SECTIONS)} section notebooks" in forced.stdout
     assert json.loads((target / "run.json").read_text())["reused"] == []
 
 
@@ -368,3 +373,26 @@ def test_published_folder_carries_no_local_path(root, run_dir):
     params = json.loads((run_dir / "params.json").read_text())
     assert params["sources"]["partner_crimes"] == "data/demo/partner/crimes.csv"
     assert params["params_file"] == "params/2023-24.yaml"
+
+
+def test_threats_and_priorities_on_the_demo_run(run_dir):
+    """The prioritisation's ranked table has a value in every row, and the index opens with its summary."""
+    scores = pd.read_csv(run_dir / "tables" / "11_priorities-scores.csv")
+    assert len(scores) >= 20
+    for column in ("measure", "label", "current", "previous", "direction", "score", "rank", "page"):
+        assert scores[column].notna().all(), column
+    assert scores["score"].is_monotonic_decreasing and scores["score"].between(0, 1).all()
+    assert (scores["category"] == "threat").sum() == 5
+    assert set(scores["page"]) <= {"01_key_findings", "03_priority_1", "04_priority_2", "05_priority_3",
+                                   "08_performance", "11_priorities"}
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert index.index('id="threats-and-priorities"') < index.index('id="contents"')
+    top = scores.loc[scores["category"] == "threat", "label"].tolist()
+    assert all(f"<strong>{label}.</strong>" in index for label in top)
+    assert "Harm is not included: no offence harm weights file was supplied" in index
+    # the plan on a page: every board of the plan file, and each measure's page link is a page of the run
+    assert 'id="plan-on-a-page"' in index and "Harm Abuse Reduction Partnership" in index
+    parser = _Links()
+    parser.feed(index[index.index('id="plan-on-a-page"'):index.index('id="contents"')])
+    links = [ref for tag, attr, ref in parser.refs if tag == "a"]
+    assert len(links) >= 15 and all((run_dir / ref).is_file() for ref in links)

@@ -3,7 +3,7 @@
 Layers, bottom to top (ARCHITECTURE.md, the compute-once issue):
 
 0. leaves: errors, formatting (number formats, half-up rounding), periods, schemas, taxonomy, hashing
-1. inputs: params, sources/, dataset, demo/, area_setup (writes area files from an ONS lookup)
+1. inputs: params, plans, sources/, dataset, demo/, area_setup (writes area files from an ONS lookup)
 2. numbers: stats/ (no sentences), disclosure
 3. measures and words: measures, narrative (every sentence), people, result, exception_report, coverage, monitoring,
    force_index
@@ -26,7 +26,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "ccsp_analysis"
 LAYERS = {
     0: ["ccsp_analysis", "errors", "formatting", "periods", "schemas", "taxonomy", "hashing"],
-    1: ["params", "sources", "dataset", "demo", "area_setup"],
+    1: ["params", "plans", "sources", "dataset", "demo", "area_setup"],
     2: ["stats", "disclosure"],
     3: ["measures", "narrative", "people", "result", "exception_report", "coverage", "monitoring", "force_index"],
     4: ["sections"],

@@ -33,6 +33,7 @@ __all__ = [
     "ChartError",
     "age_sex_pyramid",
     "lorenz_chart",
+    "priority_matrix",
     "projection_fan",
     "share_bars",
     "trend_chart",
@@ -434,4 +435,62 @@ def projection_fan(
         f"a month, with 95% prediction intervals spanning {fmt_count(projection['low95'].min())} to "
         f"{fmt_count(projection['high95'].max())}."
     )
+    return Chart(figure, alt)
+
+
+#: How the priority matrix colours and names each kind of point.
+_MATRIX_KINDS = (("threat", "Threat", "vermillion", "o"), ("emerging threat", "Emerging threat", "purple", "D"),
+                 ("", "Other groupings", "blue", "o"))
+
+
+@styled
+def priority_matrix(frame: pd.DataFrame, x: str, y: str, title: str = "", xlabel: str = "", ylabel: str = "") -> Chart:
+    """The prioritisation matrix: each scored grouping placed by two scaled criteria (0-1), threats and
+    emerging threats coloured and named.
+
+    Parameters
+    ----------
+    frame
+        One row per grouping with ``label``, ``category`` ("threat", "emerging threat" or "") and the
+        columns ``x`` and ``y`` (e.g. ``volume_score`` and ``harm_score`` or ``change_score``).
+    x, y
+        The columns placed on each axis.
+    title, xlabel, ylabel
+        Chart title and axis labels.
+
+    Returns
+    -------
+    Chart
+        The figure and its alt text (the named points and where they sit).
+    """
+    need_columns(frame, ["label", "category", x, y], "priority_matrix")
+    if nothing_to_draw(frame, [x, y]):
+        return NoChart(title, NO_DATA)
+    drawn = frame.dropna(subset=[x, y])
+    figure, axes = new_axes(title, (8.0, 6.0))
+    for x0, y0 in ((0.5, None), (None, 0.5)):
+        if x0 is not None:
+            axes.axvline(x0, color="#BBBBBB", linewidth=1)
+        else:
+            axes.axhline(y0, color="#BBBBBB", linewidth=1)
+    for category, name, colour, marker in _MATRIX_KINDS:
+        part = drawn[drawn["category"].fillna("") == category]
+        if part.empty:
+            continue
+        axes.scatter(part[x], part[y], s=46 if category else 26, color=PALETTE[colour], marker=marker, label=name,
+                     zorder=3 if category else 2, alpha=1 if category else 0.7)
+        if category:
+            for label, px, py in zip(part["label"], part[x], part[y], strict=True):
+                axes.annotate(str(label), (px, py), xytext=(5, 4), textcoords="offset points", fontsize=8)
+    axes.set_xlim(-0.05, 1.15)
+    axes.set_ylim(-0.05, 1.1)
+    axes.set_xlabel(xlabel or x)
+    axes.set_ylabel(ylabel or y)
+    axes.grid(True, axis="both")
+    axes.legend(loc="lower right", fontsize=8)
+    named = drawn[drawn["category"].fillna("") != ""]
+    places = "; ".join(f"{r.label} ({r.category}) at {fmt_number(getattr(r, x), 2)}, {fmt_number(getattr(r, y), 2)}"
+                       for r in named.itertuples())
+    alt = (f"Scatter chart of {len(drawn)} groupings by {xlabel or x} (across) and {ylabel or y} (up), each from 0 "
+           f"to 1." + (f" Named: {places}." if places else " No grouping is named a threat."))
     return Chart(figure, alt)

@@ -14,9 +14,9 @@ from ccsp_analysis import formatting
 from ccsp_analysis.disclosure import Suppression
 
 #: How each kind of column is shown.
-KINDS = ("text", "count", "pct", "rate", "p", "direction", "number")
+KINDS = ("text", "count", "pct", "rate", "p", "direction", "number", "score")
 #: Kinds shown right-aligned, so that digits line up.
-NUMERIC_KINDS = ("count", "pct", "rate", "p", "number")
+NUMERIC_KINDS = ("count", "pct", "rate", "p", "number", "score")
 #: Text columns with values longer than this many characters are given room to wrap.
 WIDE_TEXT = 40
 #: Shown in a cell hidden by disclosure control (Office for Statistics Regulation convention).
@@ -44,6 +44,8 @@ def _cell(value, kind: str) -> str:
         return formatting.fmt_rate(value)
     if kind == "p":
         return "<0.001" if value < 0.001 else formatting.fmt_number(value, 3)
+    if kind == "score":  # a scaled criterion or score, 0 to 1
+        return formatting.fmt_number(value, 2)
     if kind == "number":  # mixed column: numbers keep the decimals they were written with, text as is
         if isinstance(value, str | bool):
             return str(value)

@@ -172,6 +172,7 @@ def index_context(params: Params, context, sections: Sequence[Outcome], results:
     contents = [IndexSection(o.file if (staging / o.file).exists() else None, o.title, o.status,
                              tuple(html.Heading(*h) for h in (o.headings or ()) if h[0] == 2)) for o in sections]
     findings = getattr(results.get("01_key_findings"), "sentences", [])
+    priorities = getattr(results.get("11_priorities"), "tables", {})
     summary = [*rows, ("Edition", "reviewer (code shown on request)" if audience == "reviewer" else "public"),
                ("Sections", str(len(sections))), ("Software", f"ccsp-analysis {__version__}"),
                ("Commit", commit[:12]), ("Dataset", context.dataset_key)]
@@ -187,6 +188,11 @@ def index_context(params: Params, context, sections: Sequence[Outcome], results:
         "summary": summary, "inputs": sorted((k, v[:16]) for k, v in context.inputs.items()),
         "first": next((s for s in contents if s.file), None),
         "pages": {o.name: c for o, c in zip(sections, contents, strict=True)},
+        "threats": priorities.get("threats"), "emerging": priorities.get("emerging"),
+        "priority_notes": [s for s in getattr(results.get("11_priorities"), "sentences", [])
+                           if s.startswith(("Harm", "Public concern"))],
+        "plan": priorities.get("plan"),
+        "plan_source": "; ".join(priorities["plan_source"]["source"]) if "plan_source" in priorities else "",
     }
 
 

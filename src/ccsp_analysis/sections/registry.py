@@ -14,6 +14,7 @@ from ccsp_analysis.sections import (
     data_audit,
     key_findings,
     performance,
+    priorities,
     priority_1,
     priority_2,
     priority_3,
@@ -35,7 +36,10 @@ REGISTRY: dict[str, tuple[str, Callable]] = {
     "07_survey": (SECTION_TITLES["07_survey"], survey.survey),
     "08_performance": (SECTION_TITLES["08_performance"], performance.performance),
     "09_reconciliation": (SECTION_TITLES["09_reconciliation"], reconciliation.reconciliation),
+    "11_priorities": (SECTION_TITLES["11_priorities"], priorities.priorities),
 }
+#: Sections computed after the run's disclosure control, from the other sections' results, in this order.
+AFTER = ("11_priorities", "09_reconciliation")
 
 
 #: Change tables of sections that register no counts about people but repeat some (the counts of crimes
@@ -54,20 +58,21 @@ def followers(params) -> dict:
 def compute_sections(data, params, names: list[str],
                      on_result: Callable[[str, SectionResult], None] | None = None,
                      missing: str | None = None) -> tuple[dict, dict[str, str]]:
-    """Each section's tables and figures, computed once (the reconciliation last, over the others' figures).
+    """Each section's tables and figures, computed once (the priorities, then the reconciliation, last).
 
     A section whose function raises (e.g. an input it needs is missing) is left out and its
     error returned, so the other sections still run. After every section but the reconciliation
     has computed, disclosure control runs across the whole run (:func:`ccsp_analysis.people.protect_run`):
     a count about people hidden in one section is hidden in every table, figure and sentence of
-    every section, and the reconciliation reads the figures after that. ``on_result(name, result)``
+    every section, and the sections of :data:`AFTER` read the results after that: the priorities the
+    other sections' tables, the reconciliation every section's figures (the priorities' included). ``on_result(name, result)``
     is then called for each section in turn (the runner stores it and starts its notebook), so no
     section is published before the run's disclosure control has been applied.
     ``missing``: the months the data miss (a run with ``--allow-partial``); while it is set no
     change is computed as a rise or fall (:mod:`ccsp_analysis.coverage`).
     """
     results, errors = {}, {}
-    order = [n for n in names if n != "09_reconciliation"]
+    order = [n for n in names if n not in AFTER]
     for n in order:
         try:
             with coverage.incomplete_periods(missing):
@@ -82,8 +87,7 @@ def compute_sections(data, params, names: list[str],
         for n in [n for n, r in results.items() if not r.people.empty]:
             errors[n] = f"disclosure control across the run failed: {type(exc).__name__}: {exc}"
             del results[n]
-    if "09_reconciliation" in names:
-        n = "09_reconciliation"
+    for n in [n for n in AFTER if n in names]:
         try:
             with coverage.incomplete_periods(missing):
                 results[n] = _compute_one(n, data, params, results)
@@ -99,4 +103,6 @@ def compute_sections(data, params, names: list[str],
 def _compute_one(n: str, data, params, results: dict) -> SectionResult:
     if n == "09_reconciliation":
         return REGISTRY[n][1](data, params, figures=merge_figures(results))
+    if n == "11_priorities":
+        return REGISTRY[n][1](data, params, results=results)
     return REGISTRY[n][1](data, params)

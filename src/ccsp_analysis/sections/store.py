@@ -177,13 +177,15 @@ def section_result(params_path: str | Path, name: str) -> tuple[Params, SectionR
     if path.suffix == ".json":  # a run's stored result: nothing to compute
         return read_params(path), load_result(path.parent, name)
     from ccsp_analysis import dataset  # the notebook opened alone: compute here
-    from ccsp_analysis.sections.registry import compute_sections
+    from ccsp_analysis.sections.registry import AFTER, compute_sections
 
     params = load_params(path if path.exists() else params_path)
     data = dataset.load(params)
     # every section of the run, not this one alone: disclosure control is run-wide (a count hidden on
     # another page is hidden here too), so a notebook opened alone publishes what the run publishes
-    names = [n for n in params.sections if n != name and (n != "09_reconciliation" or name == n)] + [name]
+    # (the sections computed after the others, AFTER, only when this one is or reads them)
+    after = AFTER[AFTER.index(name) + 1:] if name in AFTER else AFTER
+    names = [n for n in params.sections if n != name and n not in after] + [name]
     results, errors = compute_sections(data, params, names)
     if name in errors:
         raise RunError(f"section {name} could not be computed: {errors[name]}")
