@@ -80,6 +80,7 @@ class Table:
     note: str = ""
     suppressed: pd.DataFrame | None = None
     missing: dict[str, str] | None = None  # column -> what its empty cells say instead of "–"
+    links: dict[str, str] | None = None  # column -> the column holding each cell's link (empty: no link)
 
     def _hidden(self, row: int, col: str, kind: str) -> bool:
         """Suppressed: marked in the mask, or ``pd.NA`` in a numeric column (how disclosure control hides)."""
@@ -125,7 +126,11 @@ class Table:
                         attrs = f' class="ccsp-{meaning}"'
                 tag = "th" if i == 0 else "td"
                 scope = ' scope="row"' if i == 0 else ""
-                cells.append(f"<{tag}{scope}{attrs}>{html.escape(text)}</{tag}>")
+                shown = html.escape(text)
+                href = row[self.links[col]] if self.links and col in self.links else None
+                if not hidden and isinstance(href, str) and href:
+                    shown = f'<a href="{html.escape(href, quote=True)}">{shown}</a>'
+                cells.append(f"<{tag}{scope}{attrs}>{shown}</{tag}>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         notes = [f'<p class="ccsp-note">{html.escape(self.note)}</p>'] if self.note else []
         if used:
@@ -136,7 +141,8 @@ class Table:
 
 
 def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tuple[str, str]], note: str = "",
-         suppressed: pd.DataFrame | None = None, missing: dict[str, str] | None = None) -> Table:
+         suppressed: pd.DataFrame | None = None, missing: dict[str, str] | None = None,
+         links: dict[str, str] | None = None) -> Table:
     """A displayable table of ``frame``'s ``columns`` ({column: (heading, kind)}), kinds from :data:`KINDS`.
 
     Parameters
@@ -159,6 +165,8 @@ def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tup
     missing
         Optional ``{column: text}``: what an empty cell of that column says instead of ``–``
         (e.g. "not published" where a published table leaves a row blank).
+    links
+        Optional ``{column: href column}``: each cell of the column links to its row's href (relative).
 
     A ``direction`` column says what the direction means for the measure, e.g. "▼ down (improving)",
     coloured green (improving) or red (concerning), from the row's ``polarity`` column when the frame
@@ -184,7 +192,7 @@ def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tup
         if suppressed.shape[0] != frame.shape[0]:
             raise ValueError(f"suppressed mask has {suppressed.shape[0]} rows, the table {frame.shape[0]}")
         suppressed = suppressed.reset_index(drop=True).astype(bool)
-    return Table(frame.reset_index(drop=True), caption, columns, note, suppressed, missing)
+    return Table(frame.reset_index(drop=True), caption, columns, note, suppressed, missing, links)
 
 
 @dataclass(frozen=True)
