@@ -257,7 +257,7 @@ def test_bars_are_the_palette_blue_largest_at_the_top(built):
     assert [round(b.get_width(), 1) for b in top_first] == [38.2, 10.1]
     assert y_labels_bottom_to_top(axes) == ["Shoplifting", "Violence"]
     assert [t.get_text() for t in axes.texts] == ["38.2", "10.1"]  # values at the bar ends
-    assert axes.get_xlabel() == "share" and axes.get_ylabel() == ""
+    assert axes.get_xlabel() == "Share (%)" and axes.get_ylabel() == ""
 
 
 def test_ward_chart_reference_line_in_vermillion(built):
@@ -389,7 +389,7 @@ def test_charts_name_what_is_missing(call):
 
 def test_ward_chart_names_its_value_axis():
     frame = pd.DataFrame({"ward": ["Alder", "Birch"], "current": [12, 7]})
-    assert charts.ward_chart(frame, "ward", "current", "ASB").figure.axes[0].get_xlabel() == "current"
+    assert charts.ward_chart(frame, "ward", "current", "ASB").figure.axes[0].get_xlabel() == "This year"  # words, never the column name
     named = charts.ward_chart(frame, "ward", "current", "ASB", xlabel="Incidents this year")
     assert named.figure.axes[0].get_xlabel() == "Incidents this year"
 
@@ -403,3 +403,9 @@ def test_control_chart_marks_the_end_of_its_baseline():
     assert "End of the baseline" not in [ln.get_label() for ln in
                                           charts.trend_chart(stats.control_chart(pd.Series([1.0, 2, 3]), kind="xmr"),
                                                              "All baseline").figure.axes[0].get_lines()]
+
+
+def test_no_axis_is_labelled_with_a_column_name():
+    frame = pd.DataFrame({"ward": ["A", "B"], "current": [10, 20]})
+    assert charts.ward_chart(frame, "ward", "current", "Crime").figure.axes[0].get_xlabel() == "This year"
+    assert charts.share_bars(frame, "ward", "current").figure.axes[0].get_xlabel() == "This year"

@@ -14,16 +14,16 @@ def test_direction_says_improving_or_concerning_by_the_measures_polarity():
                           "polarity": ["higher_worse", "higher_better", "higher_worse", "neutral"]})
     page = tables.show(frame, "t", {"label": ("Measure", "text"), "direction": ("Direction", "direction")})._repr_html_()
     # a fall in crime is improving (green class); a fall in referrals to support is concerning; neutral: no reading
-    assert '<td class="ccsp-improving">▼ down (improving)</td>' in page
-    assert '<td class="ccsp-concerning">▼ down (concerning)</td>' in page
-    assert '<td class="ccsp-concerning">▲ up (concerning)</td>' in page
+    assert '<td class="ccsp-improving">▼ down <span class="ccsp-meaning">(improving)</span></td>' in page
+    assert '<td class="ccsp-concerning">▼ down <span class="ccsp-meaning">(concerning)</span></td>' in page
+    assert '<td class="ccsp-concerning">▲ up <span class="ccsp-meaning">(concerning)</span></td>' in page
     assert "<td>▲ up</td>" in page
 
 
 def test_direction_without_a_polarity_column_reads_as_crime():
     frame = pd.DataFrame({"label": ["Shoplifting"], "direction": ["UP"]})
     page = tables.show(frame, "t", {"label": ("Measure", "text"), "direction": ("Direction", "direction")})._repr_html_()
-    assert "▲ up (concerning)" in page
+    assert '▲ up <span class="ccsp-meaning">(concerning)</span>' in page
 
 
 def test_links_and_words_for_empty_cells():

@@ -188,7 +188,7 @@ def share_bars(
     if nothing_to_draw(frame, [value_col]):
         return NoChart(title, NO_DATA)
     figure, axes, ordered = _hbars(frame, label_col, value_col, title, "share_bars")
-    axes.set_xlabel(xlabel or value_col)
+    axes.set_xlabel(xlabel or axis_words(value_col))
     alt = f"Bar chart of {title or value_col}, largest first: {listing(ordered, label_col, value_col)}."
     return Chart(figure, alt)
 
@@ -226,7 +226,7 @@ def ward_chart(
     if nothing_to_draw(frame, [value_col]):
         return NoChart(title, NO_DATA)
     figure, axes, ordered = _hbars(frame, ward_col, value_col, title, "ward_chart")
-    axes.set_xlabel(xlabel or value_col)
+    axes.set_xlabel(xlabel or axis_words(value_col))
     alt = f"Bar chart of {title or value_col} by ward, highest first: {listing(ordered, ward_col, value_col, 18)}."
     if reference is not None:
         axes.axvline(reference, color=PALETTE["vermillion"], linestyle="--", label=reference_label)
@@ -234,6 +234,16 @@ def ward_chart(
         above = int((ordered[value_col] > reference).sum())
         alt += f" {reference_label} {fmt_number(reference, 1)}; {above} of {len(ordered)} wards are above it."
     return Chart(figure, alt)
+
+
+#: Words for an axis whose label was not given, in place of a table's column name (never "current" on a chart).
+AXIS_WORDS = {"current": "This year", "previous": "Last year", "share": "Share (%)", "pct": "Per cent",
+              "count": "Count", "rate": "Rate per 1,000 residents"}
+
+
+def axis_words(column: str) -> str:
+    """A reader's label for a value column: :data:`AXIS_WORDS`, else the name in words ("share_syv" -> "Share syv")."""
+    return AXIS_WORDS.get(column, column.replace("_", " ").capitalize())
 
 
 #: One colour per sex on every chart: Female always vermillion, Male always blue.

@@ -109,7 +109,7 @@ class Table:
             cells = []
             for i, (col, (_h, kind)) in enumerate(self.columns.items()):
                 hidden = self._hidden(r, col, kind)
-                text = SUPPRESSED if hidden else _cell(row[col], kind)
+                text, extra = (SUPPRESSED if hidden else _cell(row[col], kind)), ""
                 if text == MISSING and self.missing and col in self.missing:
                     text = self.missing[col]
                 used.update({text} & set(LEGEND))
@@ -117,12 +117,12 @@ class Table:
                 if hidden:
                     attrs = ' class="num ccsp-suppressed" style="text-align:right"'
                 elif kind == "number" and isinstance(row[col], str):
-                    attrs = ' class="wide"'  # text in a mixed column wraps like text
+                    attrs = ' class="num-text"'  # text in a mixed column wraps, keeping the column narrow
                 elif kind == "direction":
                     polarity = row["polarity"] if "polarity" in self.frame.columns else DEFAULT_POLARITY
                     meaning = MEANING.get((str(row[col]), str(polarity)))
-                    if meaning:
-                        text = f"{text} ({meaning})"
+                    if meaning:  # on its own line, so the column stays narrow
+                        extra = f' <span class="ccsp-meaning">({meaning})</span>'
                         attrs = f' class="ccsp-{meaning}"'
                 tag = "th" if i == 0 else "td"
                 scope = ' scope="row"' if i == 0 else ""
@@ -130,7 +130,7 @@ class Table:
                 href = row[self.links[col]] if self.links and col in self.links else None
                 if not hidden and isinstance(href, str) and href:
                     shown = f'<a href="{html.escape(href, quote=True)}">{shown}</a>'
-                cells.append(f"<{tag}{scope}{attrs}>{shown}</{tag}>")
+                cells.append(f"<{tag}{scope}{attrs}>{shown}{extra}</{tag}>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         notes = [f'<p class="ccsp-note">{html.escape(self.note)}</p>'] if self.note else []
         if used:
