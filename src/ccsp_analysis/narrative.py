@@ -232,6 +232,34 @@ def group_sentence(area: str, result, n_listed: int) -> str:
             f"({fmt_number(result.level * 100)}% prediction interval {fmt_rate(result.low)} to {fmt_rate(result.high)}).")
 
 
+def group_average_sentence(area: str, result, decimals: int = 3) -> str:
+    """The group average and the area's rank at the precision iQuanta publishes (``stats.compare_with_group``).
+
+    e.g. "The most similar group average is 83.482 crimes per 1,000 residents (it includes Coventry);
+    Coventry's rate, 62.176, ranks 1st of 15 partnerships, where 1st is the lowest rate."
+    """
+    return (f"The most similar group average is {fmt_number(result.mean_all, decimals)} crimes per 1,000 residents "
+            f"(it includes {area}); {area}'s rate, {fmt_number(result.value, decimals)}, ranks "
+            f"{_ordinal(result.rank)} of {fmt_count(result.n)} partnerships, where 1st is the lowest rate.")
+
+
+def rate_change_sentence(label: str, current: float, previous: float, previous_year: str) -> str:
+    """A percentage beside last year's, with no test, e.g. "Repeat victims: 9.3% of domestic abuse incidents, from 10.5% in 2014/15."."""
+    return f"{label}: {fmt_pct(current)}, from {fmt_pct(previous)} in {previous_year}."
+
+
+def count_from_sentence(label: str, current: int, previous: int, previous_year: str) -> str:
+    """A count beside last year's, e.g. "Incidents with children present: 1,832, from 742 in 2014/15 (+146.9%)."."""
+    change = None if previous == 0 else 100.0 * (current - previous) / previous
+    pct = "" if change is None else f" ({'+' if change >= 0 else '-'}{fmt_pct(abs(change))})"
+    return f"{label}: {fmt_count(current)}, from {fmt_count(previous)} in {previous_year}{pct}."
+
+
+def money_sentence(items: Sequence[tuple[str, int]], year: str) -> str:
+    """Funding totals, e.g. "Funding for 2016/17: PCC grant £409,728; carry over £82,750; allocations in total £492,478."."""
+    return f"Funding for {year}: " + "; ".join(f"{label} £{fmt_count(v)}" for label, v in items) + "."
+
+
 def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> str:
     """One line per measure for reporting by exception, from ``stats.signals`` of its XmR chart.
 

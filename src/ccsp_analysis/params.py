@@ -168,6 +168,27 @@ class Priorities(_Frozen):
         return v
 
 
+#: The measures of the quarterly performance report (``sections.performance.report_measures``) a board can own.
+REPORT_MEASURES: tuple[str, ...] = ("trc", "dva", "dva_non_crime", "dva_repeat_rate", "dva_children_present",
+                                    "cdvass", "sarc", "hate", "asb")
+
+
+class Board(_Frozen):
+    """One board (or sub-group) of a year's governance and the report measures it owns (may be none)."""
+
+    name: str = Field(min_length=1)
+    remit: str = ""
+    measures: tuple[str, ...] = ()
+
+    @field_validator("measures")
+    @classmethod
+    def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [m for m in v if m not in REPORT_MEASURES]
+        if unknown:
+            raise ValueError(f"unknown report measure(s) {unknown}; known: {list(REPORT_MEASURES)}")
+        return v
+
+
 class Params(_Frozen):
     """Validated parameters of one run. Build with :func:`load_params`.
 
@@ -185,6 +206,10 @@ class Params(_Frozen):
     synthetic: bool = False
     disclosure_threshold: int = Field(default=5, ge=1, le=100)
     sections: tuple[str, ...] = ALL_SECTIONS
+    #: The performance report's boards (the year's own governance); None: one row per measure, no boards.
+    performance_boards: tuple[Board, ...] | None = None
+    #: The direction-of-travel label the published report printed for a report measure, as printed.
+    published_directions: dict[str, str] = Field(default_factory=dict)
     sources: Sources
     #: the partnership plan's boards and their measures of success (a YAML file, e.g. params/plans/...)
     plan: Path | None = None
@@ -206,6 +231,14 @@ class Params(_Frozen):
         unknown = [s for s in v if s not in ALL_SECTIONS]
         if unknown:
             raise ValueError(f"unknown section(s) {unknown}; known: {list(ALL_SECTIONS)}")
+        return v
+
+    @field_validator("published_directions")
+    @classmethod
+    def _directions(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = [m for m in v if m not in REPORT_MEASURES]
+        if unknown:
+            raise ValueError(f"unknown report measure(s) {unknown}; known: {list(REPORT_MEASURES)}")
         return v
 
     @model_validator(mode="after")

@@ -35,10 +35,10 @@ def _start_build(root: Path, outputs: Path, audience: str) -> subprocess.Popen:
                             text=True)
 
 
-def _finish(proc: subprocess.Popen, outputs: Path) -> Path:
+def _finish(proc: subprocess.Popen, outputs: Path, folder: str = YEAR) -> Path:
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, out + err
-    return outputs / "coventry" / YEAR
+    return outputs / "coventry" / folder
 
 
 def _reviewer_project(root: Path, tmp: Path, sections: tuple[str, ...]) -> Path:
@@ -66,7 +66,9 @@ def builds(root, demo_report, tmp_path_factory) -> dict[str, Path]:
     params = load_params(root / "params" / f"{YEAR}.yaml")
     tmp = tmp_path_factory.mktemp("builds")
     proj = _reviewer_project(root, tmp, params.sections[:2])
-    reviewer = _finish(_start_build(proj, tmp / "reviewer", "reviewer"), tmp / "reviewer")
+    # the reviewer edition goes to its own folder beside the public one, never into it
+    reviewer = _finish(_start_build(proj, tmp / "reviewer", "reviewer"), tmp / "reviewer", f"{YEAR}-reviewer")
+    assert not (tmp / "reviewer" / "coventry" / YEAR).exists()
     return {"public": demo_report["dir"], "reviewer": reviewer}
 
 

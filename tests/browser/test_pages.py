@@ -210,3 +210,43 @@ def test_ccsp_print_pdfs_with_chromium(chromium, builds, tmp_path, monkeypatch):
     assert [p.name for p in pdfs][0] == "index.pdf" and len(pdfs) == 2
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
     assert not list((tmp_path / "pdf").glob(".*partial"))
+
+
+NOTE_RIGHT = """() => {
+  const t = [...document.querySelectorAll('table')].find(t => t.caption && t.caption.textContent.includes('Published against reproduced'));
+  const heads = [...t.querySelectorAll('thead th')];
+  const note = heads[heads.length - 1];
+  const wrap = t.closest('.ccsp-table-wrap');
+  return {note: note.textContent.trim(), right: note.getBoundingClientRect().right, width: window.innerWidth,
+          hidden: wrap.scrollWidth - wrap.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("media,width", [("screen", 1280), ("print", A4_TEXT_WIDTH_PX)])
+def test_reconciliation_note_column_is_visible(browser, builds, screenshots, media, width):
+    """At 1280 px and in print the reconciliation's last column (its note) is on the page, not scrolled off."""
+    path = builds["public"] / "09_reconciliation.html"
+    visit = Visit(media, path)
+    context, page = open_offline(browser, path, visit, media=media, width=width)
+    got = page.evaluate(NOTE_RIGHT)
+    page.screenshot(path=str(screenshots / f"{media}-{width}-reconciliation.png"), full_page=True)
+    context.close()
+    assert got["note"] == "Note"
+    assert got["right"] <= got["width"] and got["hidden"] <= 0, got
+
+
+def test_reconciliation_names_figures_in_words_and_links_their_page(builds):
+    page = (builds["public"] / "09_reconciliation.html").read_text(encoding="utf-8")
+    assert '<a href="01_key_findings.html">Key findings</a>' in page
+    assert "Assault and battery influenced by drugs or alcohol" in page or "Assault and battery" in page
+    assert ">assault_battery_drug_alcohol_share<" not in page  # the id is in the CSV, not the page
+
+
+def test_no_heading_has_a_pilcrow_and_the_index_puts_findings_first(builds):
+    import re
+
+    for path in builds["public"].glob("*.html"):
+        for heading in re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", path.read_text(encoding="utf-8"), flags=re.S):
+            assert "¶" not in heading and "&#182;" not in heading and "&para;" not in heading, (path.name, heading)
+    index = (builds["public"] / "index.html").read_text(encoding="utf-8")
+    assert index.index('id="key-findings"') < index.index('id="contents"')

@@ -19,6 +19,7 @@ from matplotlib.text import Text
 from ccsp_analysis import narrative, stats
 from ccsp_analysis.presentation import charts
 from ccsp_analysis.presentation.charts import PALETTE, Chart, ChartError
+from ccsp_analysis.presentation.style import NoChart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -80,7 +81,7 @@ def build_all() -> dict[str, Chart]:
     )
     ages = pd.DataFrame(
         {
-            "age": ["0-17", "0-17", "18-24", "18-24", "25+", "25+"],
+            "age": ["0-9", "0-9", "10-19", "10-19", "20+", "20+"],
             "sex": ["Female", "Male"] * 3,
             "victims": [120, 100, 340, 310, 900, 870],
         }
@@ -124,7 +125,7 @@ def test_alt_texts_carry_the_content(built):
     assert "St Michael's 210.4, Foleshill 95.2, Wainbody 40.1" in built["ward"].alt
     assert "1 of 3 wards are above it" in built["ward"].alt
     assert "Female 1,360, Male 1,280" in built["pyramid"].alt  # 120 + 340 + 900; 100 + 310 + 870
-    assert "largest group is Female aged 25+ (900)" in built["pyramid"].alt
+    assert "largest group is Female aged 20+ (900)" in built["pyramid"].alt
     # 4 areas, top 20% -> 1 area (c = 40 of 56 = 71.4%)
     assert "The top 25.0% of areas (1 of 4) hold 71.4% of recorded crime." in built["lorenz"].alt
     assert "April 2024 to March 2025" in built["fan"].alt and "projection" in built["fan"].alt
@@ -256,7 +257,7 @@ def test_bars_are_the_palette_blue_largest_at_the_top(built):
     assert [round(b.get_width(), 1) for b in top_first] == [38.2, 10.1]
     assert y_labels_bottom_to_top(axes) == ["Shoplifting", "Violence"]
     assert [t.get_text() for t in axes.texts] == ["38.2", "10.1"]  # values at the bar ends
-    assert axes.get_xlabel() == "share" and axes.get_ylabel() == ""
+    assert axes.get_xlabel() == "Share (%)" and axes.get_ylabel() == ""
 
 
 def test_ward_chart_reference_line_in_vermillion(built):
@@ -268,26 +269,43 @@ def test_ward_chart_reference_line_in_vermillion(built):
     assert [t.get_text() for t in axes.get_legend().get_texts()] == ["Area average"]
 
 
-def test_pyramid_first_sex_left_in_blue_second_right_in_vermillion(built):
+def test_pyramid_female_left_in_vermillion_male_right_in_blue(built):
     axes = built["pyramid"].figure.axes[0]
     bars = [b for container in axes.containers for b in container]
     widths = {(face(b), round(b.get_width())) for b in bars}
     blue, vermillion = PALETTE["blue"].lower(), PALETTE["vermillion"].lower()
-    # Female (first) drawn leftwards: 120, 340, 900; Male rightwards: 100, 310, 870
+    # Female drawn leftwards in vermillion: 120, 340, 900; Male rightwards in blue: 100, 310, 870
     assert widths == {
-        (blue, -120),
-        (blue, -340),
-        (blue, -900),
-        (vermillion, 100),
-        (vermillion, 310),
-        (vermillion, 870),
+        (vermillion, -120),
+        (vermillion, -340),
+        (vermillion, -900),
+        (blue, 100),
+        (blue, 310),
+        (blue, 870),
     }
     # age bands bottom to top in the frame's order
-    assert y_labels_bottom_to_top(axes) == ["0-17", "18-24", "25+"]
+    assert y_labels_bottom_to_top(axes) == ["0-9", "10-19", "20+"]
     legend = axes.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["Female", "Male"]
     assert legend.get_title().get_text() == ""
-    assert [face(h) for h in legend.legend_handles] == [blue, vermillion]
+    assert [face(h) for h in legend.legend_handles] == [vermillion, blue]
+
+
+def test_pyramid_keeps_each_sex_colour_whichever_the_data_list_first():
+    ages = pd.DataFrame({"age": ["0-4", "0-4", "5-9", "5-9"], "sex": ["Male", "Female"] * 2, "n": [7, 3, 8, 4]})
+    axes = charts.age_sex_pyramid(ages, "age", "sex", "n", "Victims").figure.axes[0]
+    widths = {(face(b), round(b.get_width())) for c in axes.containers for b in c}
+    # Female (listed second here) still left in vermillion: 3, 4; Male right in blue: 7, 8
+    assert widths == {(PALETTE["vermillion"].lower(), -3), (PALETTE["vermillion"].lower(), -4),
+                      (PALETTE["blue"].lower(), 7), (PALETTE["blue"].lower(), 8)}
+
+
+def test_pyramid_of_unequal_age_bands_is_not_drawn():
+    # 0-9 is 10 years wide, 10-15 six and 16-25 ten: bars would not compare like with like
+    ages = pd.DataFrame({"age": ["0-9", "10-15", "16-25", "26+"] * 2, "sex": ["F"] * 4 + ["M"] * 4, "n": range(1, 9)})
+    chart = charts.age_sex_pyramid(ages, "age", "sex", "n", "Victims")
+    assert isinstance(chart, NoChart) and "differ in width" in chart.reason
+    assert charts.band_widths(["0-4", "5-9", "90+"]) == [5, 5]
 
 
 def test_pyramid_axis_counts_are_unsigned(built):
@@ -371,7 +389,7 @@ def test_charts_name_what_is_missing(call):
 
 def test_ward_chart_names_its_value_axis():
     frame = pd.DataFrame({"ward": ["Alder", "Birch"], "current": [12, 7]})
-    assert charts.ward_chart(frame, "ward", "current", "ASB").figure.axes[0].get_xlabel() == "current"
+    assert charts.ward_chart(frame, "ward", "current", "ASB").figure.axes[0].get_xlabel() == "This year"  # words, never the column name
     named = charts.ward_chart(frame, "ward", "current", "ASB", xlabel="Incidents this year")
     assert named.figure.axes[0].get_xlabel() == "Incidents this year"
 
@@ -385,3 +403,9 @@ def test_control_chart_marks_the_end_of_its_baseline():
     assert "End of the baseline" not in [ln.get_label() for ln in
                                           charts.trend_chart(stats.control_chart(pd.Series([1.0, 2, 3]), kind="xmr"),
                                                              "All baseline").figure.axes[0].get_lines()]
+
+
+def test_no_axis_is_labelled_with_a_column_name():
+    frame = pd.DataFrame({"ward": ["A", "B"], "current": [10, 20]})
+    assert charts.ward_chart(frame, "ward", "current", "Crime").figure.axes[0].get_xlabel() == "This year"
+    assert charts.share_bars(frame, "ward", "current").figure.axes[0].get_xlabel() == "This year"

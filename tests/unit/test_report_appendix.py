@@ -61,3 +61,12 @@ def test_the_log_is_explained_by_one_rule_for_every_cell(root):
     section = page[page.index('id="suppression-log"'):page.index('id="caveats"')]
     assert "hidden everywhere in this report" in section and "does not say which cells were below the threshold" in section
     assert "primary" not in section and "secondary" not in section
+
+
+def test_the_appendix_names_the_marker_the_tables_use(root):
+    from ccsp_analysis.presentation.tables import LEGEND, SUPPRESSED
+    from ccsp_analysis.report.appendix import appendix_html
+
+    page = appendix_html(root, {}, 5)
+    section = page[page.index('id="suppression-log"'):page.index('id="caveats"')]
+    assert SUPPRESSED == "[c]" and "<strong>[c]</strong>" in section and SUPPRESSED in LEGEND

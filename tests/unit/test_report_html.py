@@ -353,4 +353,4 @@ def test_text_in_a_number_column_can_wrap():
 
     page = tables.show(pd.DataFrame({"v": [38508, "Environmental ASB; ASB; Motor vehicle / theft"]}), "c",
                        {"v": ("Value", "number")})._repr_html_()
-    assert '<th scope="row" class="wide">Environmental ASB' in page  # not the nowrap numeric class
+    assert '<th scope="row" class="num-text">Environmental ASB' in page  # wraps: not the nowrap numeric class

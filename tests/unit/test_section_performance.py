@@ -268,3 +268,61 @@ def test_computed_group_for_a_partnership_of_two_districts_says_why_there_is_non
     assert sentences == ["No most similar group was supplied, and none can be computed for Coventry from the files "
                          "supplied: it covers 2 districts (E08000026, E06000001) and statistical neighbours are "
                          "computed for one district; supply a most similar group table (sources.most_similar_group)."]
+
+
+def _report(params, threshold: int):
+    out = SectionResult()
+    performance_report(_dataset(), params.model_copy(update={"disclosure_threshold": threshold}), out)
+    return out
+
+
+def test_report_measures_sit_under_the_years_own_boards_with_the_published_labels(params):
+    out = _report(params, 1)  # threshold 1: nothing hidden, every hand count visible
+    t = out.tables["report_measures"].set_index("measure")
+    # params/2015-16.yaml: the Board owns TRC, the victims' sub-group the DA, SARC and hate rows, City Tasking ASB
+    assert t.loc["trc", "board"] == "Coventry Police, Crime and Community Safety Partnership Board"
+    assert t.loc["asb", "board"] == "City Wide Tasking and Co-ordination Group"
+    assert {t.loc[m, "board"] for m in ("dva", "dva_children_present", "cdvass", "sarc", "hate")} == \
+        {"Victim Support and Harm Reduction Partnership"}
+    assert not t["board"].str.startswith("Priority").any()  # not the 2025-28 priorities
+    # the labels the 2016 report printed, as printed; none for measures it gave none
+    assert (t.loc["trc", "published_direction"], t.loc["asb", "published_direction"]) == ("DOWNWARD", "Downward")
+    assert t.loc["dva_non_crime", "published_direction"] is None
+    # hand counts (see _dataset): TRC 5 against 4; ASB police+council 3 against 1 (June 2014, police);
+    # children present 2 against 0; SARC 1 against 1; hate 1 crime + 1 police + 1 centre = 3 against 2 crimes
+    assert (t.loc["trc", "current"], t.loc["trc", "previous"]) == (5, 4)
+    assert (t.loc["asb", "current"], t.loc["asb", "previous"]) == (3, 1)
+    assert (t.loc["dva_children_present", "current"], t.loc["dva_children_present", "previous"]) == (2, 0)
+    assert (t.loc["sarc", "current"], t.loc["sarc", "previous"]) == (1, 1)
+    assert (t.loc["hate", "current"], t.loc["hate", "previous"]) == (3, 2)
+    # repeat victims: 1 of 3 police DA incidents in 2015-16 = 33.3%; 1 of 1 in 2014-15 = 100.0%
+    assert (t.loc["dva_repeat_rate", "current"], t.loc["dva_repeat_rate", "previous"]) == (33.3, 100.0)
+    assert t.loc["sarc", "polarity"] == "higher_better" and t.loc["trc", "polarity"] == "higher_worse"
+    boards = out.tables["boards"].set_index("board")
+    assert boards.loc["Coventry Offender Management Group", "measures"] == "no measure of the quarterly report"
+    text = " ".join(out.sentences)
+    assert "33.3%, from 100.0% in 2014/15" in text and "£150" in text and "£25" in text and "£175" in text
+
+
+def test_report_measures_about_people_are_hidden_with_their_counts(params):
+    out = _report(params, 5)  # every DA, referral and hate count here is below 5
+    t = out.tables["report_measures"].set_index("measure")
+    for m in ("dva_non_crime", "dva_repeat_rate", "dva_children_present", "cdvass", "sarc", "hate"):
+        assert t.loc[m, "current"] is pd.NA and t.loc[m, "previous"] is pd.NA, m
+    assert t.loc["trc", "current"] == 5  # crimes and ASB incidents are not counts about people here
+    assert not any("33.3%" in s or "children present: 2" in s for s in out.sentences)
+
+
+def test_most_similar_group_never_shows_a_synthetic_value(params):
+    data = _dataset()
+    data.tables["most_similar_group"] = pd.DataFrame({
+        "period": ["2015-16"] * 3, "csp": ["West Midlands - Coventry", "A - A", "B - B"],
+        "crimes_per_1000": [62.176, 10.0, 20.5], "value_source": ["published", "published", "synthetic"]})
+    from ccsp_analysis.sections.performance import msg_notes
+
+    table, result, _rate = most_similar_group(data, params)
+    row = table.set_index("csp").loc["B - B"]
+    assert row["crimes_per_1000"] != row["crimes_per_1000"] and row["source"] == "left blank in the published table"
+    assert result.n == 3 and result.mean_all == pytest.approx((50.0 + 10.0 + 20.5) / 3)  # it still counts
+    notes = " ".join(msg_notes(data, params))
+    assert "B - B 20.500" in notes and "not published" in notes

@@ -189,7 +189,7 @@ def share_bars(
     if nothing_to_draw(frame, [value_col]):
         return NoChart(title, NO_DATA)
     figure, axes, ordered = _hbars(frame, label_col, value_col, title, "share_bars")
-    axes.set_xlabel(xlabel or value_col)
+    axes.set_xlabel(xlabel or axis_words(value_col))
     alt = f"Bar chart of {title or value_col}, largest first: {listing(ordered, label_col, value_col)}."
     return Chart(figure, alt)
 
@@ -227,7 +227,7 @@ def ward_chart(
     if nothing_to_draw(frame, [value_col]):
         return NoChart(title, NO_DATA)
     figure, axes, ordered = _hbars(frame, ward_col, value_col, title, "ward_chart")
-    axes.set_xlabel(xlabel or value_col)
+    axes.set_xlabel(xlabel or axis_words(value_col))
     alt = f"Bar chart of {title or value_col} by ward, highest first: {listing(ordered, ward_col, value_col, 18)}."
     if reference is not None:
         axes.axvline(reference, color=PALETTE["vermillion"], linestyle="--", label=reference_label)
@@ -235,6 +235,44 @@ def ward_chart(
         above = int((ordered[value_col] > reference).sum())
         alt += f" {reference_label} {fmt_number(reference, 1)}; {above} of {len(ordered)} wards are above it."
     return Chart(figure, alt)
+
+
+#: Words for an axis whose label was not given, in place of a table's column name (never "current" on a chart).
+AXIS_WORDS = {"current": "This year", "previous": "Last year", "share": "Share (%)", "pct": "Per cent",
+              "count": "Count", "rate": "Rate per 1,000 residents"}
+
+
+def axis_words(column: str) -> str:
+    """A reader's label for a value column: :data:`AXIS_WORDS`, else the name in words ("share_syv" -> "Share syv")."""
+    return AXIS_WORDS.get(column, column.replace("_", " ").capitalize())
+
+
+#: One colour per sex on every chart: Female always vermillion, Male always blue.
+SEX_COLOURS = {"female": PALETTE["vermillion"], "f": PALETTE["vermillion"], "male": PALETTE["blue"], "m": PALETTE["blue"]}
+#: The side each sex is drawn on (Female left).
+SEX_ORDER = {"Female": 0, "F": 0, "Male": 1, "M": 1}
+
+
+def sex_colour(sex: str, position: int = 0) -> str:
+    """The colour of ``sex`` on every chart (:data:`SEX_COLOURS`); another value takes a colour by position."""
+    return SEX_COLOURS.get(str(sex).strip().casefold(), (PALETTE["green"], PALETTE["purple"])[position % 2])
+
+
+def band_widths(labels: list[str]) -> list[int]:
+    """Widths in years of age bands labelled "a-b" (inclusive); an open last band "a+" is not counted.
+
+    ``band_widths(["0-4", "5-9", "90+"]) == [5, 5]``; labels of another form raise ChartError.
+    """
+    out = []
+    for label in labels:
+        if label.endswith("+"):
+            continue
+        try:
+            low, high = (int(x) for x in label.split("-"))
+        except ValueError:
+            raise ChartError(f"age band '{label}' is not of the form 'a-b' or 'a+'") from None
+        out.append(high - low + 1)
+    return out
 
 
 @styled
@@ -248,8 +286,10 @@ def age_sex_pyramid(
     frame
         Tidy frame, one row per age band and sex (rows for the same cell are summed).
     age_col, sex_col, value_col
-        Columns for the age band (shown in the frame's order, bottom to top), the sex
-        (exactly two values; the first is drawn on the left) and the count.
+        Columns for the age band ("a-b" or an open last "a+", shown in the frame's order, bottom to
+        top), the sex (exactly two values; Female is drawn on the left, in vermillion, Male on the
+        right, in blue, on every chart) and the count. Bands of unequal width are not drawn (a
+        sentence says why): their bars would not compare like with like.
     title
         Chart title.
 
@@ -261,9 +301,14 @@ def age_sex_pyramid(
     if nothing_to_draw(frame, [value_col]):
         return NoChart(title, NO_DATA)
     need_columns(frame, [age_col, sex_col, value_col], "age_sex_pyramid")
+    widths = band_widths([str(a) for a in pd.unique(frame[age_col])])
+    if len(set(widths)) > 1:
+        return NoChart(title, "the age bands of this table differ in width (" + ", ".join(map(str, pd.unique(frame[age_col])))
+                       + "), so bars of a pyramid would not compare like with like; the table gives the counts.")
     sexes = list(pd.unique(frame[sex_col]))
     if len(sexes) != 2:
         raise ChartError(f"age_sex_pyramid needs exactly two values in '{sex_col}', got {sexes}")
+    sexes = sorted(sexes, key=lambda s: SEX_ORDER.get(str(s), 2))  # Female on the left wherever the data list her
     table = (
         frame.pivot_table(
             index=age_col,
@@ -285,7 +330,7 @@ def age_sex_pyramid(
         hue=np.repeat(names, len(ages)),
         order=ages[::-1],  # seaborn draws the first category at the top
         hue_order=names,
-        palette=[PALETTE["blue"], PALETTE["vermillion"]],
+        palette=[sex_colour(s, i) for i, s in enumerate(names)],
         orient="h",
         dodge=False,
         saturation=1,

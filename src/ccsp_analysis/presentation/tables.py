@@ -14,9 +14,15 @@ from ccsp_analysis import formatting
 from ccsp_analysis.disclosure import Suppression
 
 #: How each kind of column is shown.
-KINDS = ("text", "count", "pct", "rate", "p", "direction", "number", "score")
+KINDS = ("text", "count", "pct", "rate", "rate3", "p", "direction", "number", "score")
 #: Kinds shown right-aligned, so that digits line up.
-NUMERIC_KINDS = ("count", "pct", "rate", "p", "number", "score")
+NUMERIC_KINDS = ("count", "pct", "rate", "rate3", "p", "number", "score")
+#: What a direction of travel means for a measure of each polarity (``monitoring.Measure.polarity``):
+#: a fall in crime (higher_worse) is improving, a rise in referrals to support (higher_better) is too.
+MEANING = {("UP", "higher_worse"): "concerning", ("DOWN", "higher_worse"): "improving",
+           ("UP", "higher_better"): "improving", ("DOWN", "higher_better"): "concerning"}
+#: The polarity of a table's rows when it has no ``polarity`` column: its measures are crime, ASB or the like.
+DEFAULT_POLARITY = "higher_worse"
 #: Text columns with values longer than this many characters are given room to wrap.
 WIDE_TEXT = 40
 #: Shown in a cell hidden by disclosure control (Office for Statistics Regulation convention).
@@ -42,6 +48,8 @@ def _cell(value, kind: str) -> str:
         return formatting.fmt_pct(value)
     if kind == "rate":
         return formatting.fmt_rate(value)
+    if kind == "rate3":  # a rate as iQuanta publishes it
+        return formatting.fmt_rate(value, 3)
     if kind == "p":
         return "<0.001" if value < 0.001 else formatting.fmt_number(value, 3)
     if kind == "score":  # a scaled criterion or score, 0 to 1
@@ -74,6 +82,8 @@ class Table:
     columns: dict[str, tuple[str, str]]  # column -> (heading, kind)
     note: str = ""
     suppressed: pd.DataFrame | None = None
+    missing: dict[str, str] | None = None  # column -> what its empty cells say instead of "–"
+    links: dict[str, str] | None = None  # column -> the column holding each cell's link (empty: no link)
 
     def _hidden(self, row: int, col: str, kind: str) -> bool:
         """Suppressed: marked in the mask, or ``pd.NA`` in a numeric column (how disclosure control hides)."""
@@ -102,16 +112,28 @@ class Table:
             cells = []
             for i, (col, (_h, kind)) in enumerate(self.columns.items()):
                 hidden = self._hidden(r, col, kind)
-                text = SUPPRESSED if hidden else _cell(row[col], kind)
+                text, extra = (SUPPRESSED if hidden else _cell(row[col], kind)), ""
+                if text == MISSING and self.missing and col in self.missing:
+                    text = self.missing[col]
                 used.update({text} & set(LEGEND))
                 attrs = attrs_of[col]
                 if hidden:
                     attrs = ' class="num ccsp-suppressed" style="text-align:right"'
                 elif kind == "number" and isinstance(row[col], str):
-                    attrs = ' class="wide"'  # text in a mixed column wraps like text
+                    attrs = ' class="num-text"'  # text in a mixed column wraps, keeping the column narrow
+                elif kind == "direction":
+                    polarity = row["polarity"] if "polarity" in self.frame.columns else DEFAULT_POLARITY
+                    meaning = MEANING.get((str(row[col]), str(polarity)))
+                    if meaning:  # on its own line, so the column stays narrow
+                        extra = f' <span class="ccsp-meaning">({meaning})</span>'
+                        attrs = f' class="ccsp-{meaning}"'
                 tag = "th" if i == 0 else "td"
                 scope = ' scope="row"' if i == 0 else ""
-                cells.append(f"<{tag}{scope}{attrs}>{html.escape(text)}</{tag}>")
+                shown = html.escape(text)
+                href = row[self.links[col]] if self.links and col in self.links else None
+                if not hidden and isinstance(href, str) and href:
+                    shown = f'<a href="{html.escape(href, quote=True)}">{shown}</a>'
+                cells.append(f"<{tag}{scope}{attrs}>{shown}{extra}</{tag}>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         notes = [f'<p class="ccsp-note">{html.escape(self.note)}</p>'] if self.note else []
         if used:
@@ -122,7 +144,8 @@ class Table:
 
 
 def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tuple[str, str]], note: str = "",
-         suppressed: pd.DataFrame | None = None) -> Table:
+         suppressed: pd.DataFrame | None = None, missing: dict[str, str] | None = None,
+         links: dict[str, str] | None = None) -> Table:
     """A displayable table of ``frame``'s ``columns`` ({column: (heading, kind)}), kinds from :data:`KINDS`.
 
     Parameters
@@ -142,6 +165,15 @@ def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tup
         cell was hidden by disclosure control. Without it, ``pd.NA`` in a numeric column is
         taken as suppressed (the convention of :mod:`ccsp_analysis.disclosure`); None and NaN
         show ``–`` (not applicable).
+    missing
+        Optional ``{column: text}``: what an empty cell of that column says instead of ``–``
+        (e.g. "not published" where a published table leaves a row blank).
+    links
+        Optional ``{column: href column}``: each cell of the column links to its row's href (relative).
+
+    A ``direction`` column says what the direction means for the measure, e.g. "▼ down (improving)",
+    coloured green (improving) or red (concerning), from the row's ``polarity`` column when the frame
+    has one (``higher_worse``, ``higher_better`` or ``neutral``), else :data:`DEFAULT_POLARITY`.
 
     Returns
     -------
@@ -163,7 +195,7 @@ def show(frame: pd.DataFrame | Suppression, caption: str, columns: dict[str, tup
         if suppressed.shape[0] != frame.shape[0]:
             raise ValueError(f"suppressed mask has {suppressed.shape[0]} rows, the table {frame.shape[0]}")
         suppressed = suppressed.reset_index(drop=True).astype(bool)
-    return Table(frame.reset_index(drop=True), caption, columns, note, suppressed)
+    return Table(frame.reset_index(drop=True), caption, columns, note, suppressed, missing, links)
 
 
 @dataclass(frozen=True)
@@ -219,6 +251,14 @@ def shown(result, name: str, make: Callable[..., object], *args, otherwise: str 
     if frame is None or frame.empty:
         return bullets([otherwise]) if otherwise else Nothing()
     return make(via(frame) if via is not None else frame, *args, **kwargs)
+
+
+def joined(result, name: str) -> str:
+    """The text of a one-column table of notes (e.g. ``most_similar_group_notes``) as one paragraph; '' when absent."""
+    frame = result.tables.get(name)
+    if frame is None or frame.empty:
+        return ""
+    return " ".join(str(v) for v in frame.iloc[:, 0])
 
 
 CHANGE_COLUMNS = {"label": ("Measure", "text"), "current": ("This year", "count"), "previous": ("Last year", "count"),

@@ -54,7 +54,8 @@ def appendix_html(root: Path, results: dict, threshold: int) -> str:
         " victim-level extract.</p>",
         groupings._repr_html_(),
         '<h2 id="suppression-log">What was suppressed and why</h2>',
-        f"<p>Counts about people below {threshold} are hidden, and so are further cells wherever totals"
+        f"<p>Counts about people below {threshold} are hidden, shown as <strong>{html.escape(tables.SUPPRESSED)}</strong>"
+        " in every table (the marker the tables' own legend explains), and so are further cells wherever totals"
         " would otherwise let a hidden count be worked out or narrowed down to fewer than"
         f" {threshold} possible values. A count hidden in one place is hidden everywhere in this report:"
         " in every table that shows it, in the charts, in the figures file, in the text and in the"

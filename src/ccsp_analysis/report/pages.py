@@ -181,7 +181,8 @@ def index_context(params: Params, context, sections: Sequence[Outcome], results:
                  + (f"Performance report, quarter {params.quarter} {fy.text}" if params.mode == "performance"
                     else f"Strategic Assessment {fy.text}"),
         "area": params.area.name, "period_text": period_text(params).split(" (", 1)[1].rstrip(")"),
-        "comparison_text": cmp_.text, "synthetic": params.synthetic, "sections": contents,
+        "comparison_text": cmp_.text, "synthetic": params.synthetic, "reviewer": audience == "reviewer",
+        "sections": contents,
         "missing": context.missing,
         "findings": findings, "exceptions": context.exceptions,
         "failures": [f"{o.title} ({o.name}): cell {o.cell}: {o.error}" for o in sections if o.status != "ok"],

@@ -143,10 +143,20 @@ def _swap_in(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+#: The folder suffix of the reviewer edition, beside the public one (``outputs/<area>/<period>-reviewer/``).
+REVIEWER_SUFFIX = "-reviewer"
+
+
+def edition_folder(period: str, audience: str) -> str:
+    """The report folder's name: the period for the public edition, ``<period>-reviewer`` for the reviewer's."""
+    return period + (REVIEWER_SUFFIX if audience == "reviewer" else "")
+
+
 def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: int = 2, audience: str = "public",
              force: bool = False, allow_partial: bool = False,
              progress: Callable[[str], None] | None = None, street: Path | None = None) -> RunResult:
-    """Build the report for one parameter file (``2023-24``, a path, or validated Params) into ``outputs/<area>/<period>/``.
+    """Build the report for one parameter file (``2023-24``, a path, or validated Params) into ``outputs/<area>/<period>/``
+    (the reviewer edition into ``outputs/<area>/<period>-reviewer/``).
 
     Parameters are validated before anything else is imported or started (ParamsError). A
     section whose computation or notebook fails is reported with its cell and error; the other
@@ -174,7 +184,8 @@ def run_year(spec: str | Path | Params, *, outputs: Path | None = None, jobs: in
     if audience not in ("public", "reviewer"):
         raise RunError(f"audience must be 'public' or 'reviewer', not '{audience}'")
     root = project_root(params)
-    target = (outputs or root / "outputs") / params.area.slug / params.period
+    # the reviewer edition (code on request) has its own folder, so it cannot be published by mistake
+    target = (outputs or root / "outputs") / params.area.slug / edition_folder(params.period, audience)
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.disclosure import key
 from ccsp_analysis.errors import StatsError
-from ccsp_analysis.formatting import round_half_up
+from ccsp_analysis.formatting import fmt_number, round_half_up
 from ccsp_analysis.measures import (
     available,
     change_row,
@@ -17,7 +17,7 @@ from ccsp_analysis.measures import (
     population_for,
     share,
 )
-from ccsp_analysis.params import Params
+from ccsp_analysis.params import REPORT_MEASURES, Params
 from ccsp_analysis.people import (
     crimes_key,
     people_table,
@@ -26,6 +26,7 @@ from ccsp_analysis.people import (
     settle,
     withheld_sentence,
 )
+from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.sources import districts
 from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
@@ -74,7 +75,10 @@ def plan_measures(data: Dataset, params: Params) -> pd.DataFrame:
     asb = change_row("asb", "Anti-social behaviour (police-recorded)", int((police_asb["fy"] == params.period).sum()),
                      int((police_asb["fy"] == params.comparison).sum()))
     rows.append(pd.DataFrame([{"board": "Priority 2: public place safety and reassurance", **asb}]))
-    return pd.concat(rows, ignore_index=True)
+    table = pd.concat(rows, ignore_index=True)
+    if params.mode == "performance":  # the plan's priorities are not that year's boards (report_measures has them)
+        table["board"] = None
+    return table
 
 
 def monthly_series(data: Dataset, params: Params, name: str) -> pd.Series:
@@ -133,8 +137,20 @@ def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFra
     return table, pd.DataFrame(back), assessed
 
 
+#: Shown in the most similar group table for a row the published table leaves blank.
+NOT_PUBLISHED = "not published"
+#: Decimal places of a most-similar-group rate (as iQuanta publishes them).
+MSG_DECIMALS = 3
+
+
 def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, stats.GroupComparison | None, float | None]:
-    """The most similar group table for the period with this area's rate computed from its own data."""
+    """The most similar group table for the period with this area's rate computed from its own data.
+
+    Rows the supplied group marks ``value_source: synthetic`` (values made up to reproduce the published
+    average where the published table leaves a row blank) count in the comparison but are never shown as
+    a rate: their ``crimes_per_1000`` is empty and their source is :data:`NOT_PUBLISHED`
+    (:func:`msg_notes` says what was used in their place).
+    """
     msg = data.most_similar_group
     if msg.empty or (msg["period"] == params.period).sum() == 0:
         return pd.DataFrame(columns=["csp", "crimes_per_1000", "source"]), None, None
@@ -147,10 +163,29 @@ def most_similar_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, sta
     # rows are "<force> - <partnership>": match the partnership's name exactly (not "Bedford" in "Bedfordshire")
     is_area = msg["csp"].str.split(" - ").str[-1].str.strip().str.casefold() == params.area.name.casefold()
     others = msg.loc[~is_area & msg["crimes_per_1000"].notna(), "crimes_per_1000"].tolist()
-    table = pd.DataFrame({"csp": msg["csp"], "crimes_per_1000": msg["crimes_per_1000"], "source": msg.get("value_source", "")})
+    source = msg["value_source"] if "value_source" in msg else pd.Series("", index=msg.index)
+    table = pd.DataFrame({"csp": msg["csp"], "crimes_per_1000": msg["crimes_per_1000"], "source": source.fillna("")})
     table.loc[is_area, ["crimes_per_1000", "source"]] = [rate, "computed from this run's data"]
     result = stats.compare_with_group(rate, others) if rate is not None and others else None
-    return table.sort_values("crimes_per_1000", kind="stable").reset_index(drop=True), result, rate
+    table = table.sort_values("crimes_per_1000", kind="stable").reset_index(drop=True)
+    hidden = table["source"].eq("synthetic")
+    table.loc[hidden, "crimes_per_1000"] = float("nan")
+    table.loc[hidden, "source"] = "left blank in the published table"
+    return table, result, rate
+
+
+def msg_notes(data: Dataset, params: Params) -> list[str]:
+    """Data notes on the most similar group: the synthetic values that stand in for rows left blank."""
+    msg = data.most_similar_group
+    if msg.empty or "value_source" not in msg:
+        return []
+    made = msg[(msg["period"] == params.period) & msg["value_source"].eq("synthetic")]
+    if made.empty:
+        return []
+    listed = "; ".join(f"{c} {fmt_number(v, MSG_DECIMALS)}" for c, v in zip(made["csp"], made["crimes_per_1000"], strict=True))
+    return [f"{len(made)} rows of the published table are blank, shown here as {NOT_PUBLISHED}. The synthetic data "
+            f"give them values only so that the group average the document publishes can be reproduced ({listed}); "
+            "they are not published figures and appear in no table."]
 
 
 def computed_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, list[str], stats.GroupComparison | None]:
@@ -298,15 +333,102 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
     asb_table = asb.groupby("recorded_by").size().rename("incidents").reset_index()
     out.tables["asb"] = asb_table
     out.add_figure("asb_total", len(asb), "ASB incidents, police and council", "count")
+    previous_year = params.comparison_fy.text
+    # the quarterly report's measures, each with the year before, under the year's own boards
+    rate_now, rate_before = (share(int(f["repeat_victim"].sum()), len(f)) for f in (now, before))
+    rows = {
+        "trc": trc, "dva": dva, "dva_non_crime": nc,
+        "dva_repeat_rate": {"label": "Domestic abuse incidents: repeat victims (%)",
+                            "current": None if rate_now is None else round_half_up(rate_now, 1),
+                            "previous": None if rate_before is None else round_half_up(rate_before, 1), "abs_change": None, "pct_change": None, "p_value": None,
+                            "direction": None},
+        "dva_children_present": change_row("dva_children_present", "Domestic abuse incidents with children present",
+                                           int(now["children_present"].sum()), int(before["children_present"].sum())),
+        "hate": change_row("hate", "Hate crimes and incidents (police and reporting centres)",
+                           hate_rows[0]["total"], hate_rows[1]["total"]),  # the counts before disclosure control
+        "asb": change_row("asb", "Anti-social behaviour incidents (police and council)", len(asb),
+                          int(_in(data.asb, prev).sum())),
+    }
+    keys_of = {"dva_non_crime": [k["incidents"] for k in da_keys],
+               "dva_repeat_rate": [k[c] for k in da_keys for c in ("repeat_victims", "incidents")],
+               "dva_children_present": [k["children_present"] for k in da_keys],
+               "hate": [k["total"] for k in hate_keys]}
+    for service, mid, label in (("CDVASS", "cdvass", "Referrals to CDVASS (domestic violence and abuse services)"),
+                                ("SARC", "sarc", "Clients seen by the SARC (sexual assault referral centre)")):
+        if service in referrals.index and {params.period, params.comparison} <= set(referrals.columns):
+            rows[mid] = change_row(mid, label, int(referrals.loc[service, params.period]),
+                                   int(referrals.loc[service, params.comparison]))
+            keys_of[mid] = [referral_key(service, params.period), referral_key(service, params.comparison)]
+    out.tables["report_measures"], out.tables["boards"] = report_measures(params, rows)
+    for i, mid in enumerate(out.tables["report_measures"]["measure"]):
+        if mid in keys_of:  # counts about people: hidden with the counts they show
+            reg.derive("report_measures", i, REPORT_VALUE_COLUMNS, keys_of[mid])
+    out.sentences += [
+        reg.phrase((narrative.rate_change_sentence("Repeat victims of domestic abuse (share of incidents)", rate_now,
+                                                   rate_before, previous_year) if rate_now is not None and rate_before is not None
+                    else "Repeat victims of domestic abuse: no incidents to take a share of.",
+                    keys_of["dva_repeat_rate"], withheld_sentence("Repeat victims of domestic abuse"))),
+        reg.phrase((narrative.count_from_sentence("Domestic abuse incidents with children present",
+                                                  int(now["children_present"].sum()), int(before["children_present"].sum()),
+                                                  previous_year),
+                    keys_of["dva_children_present"], withheld_sentence("Domestic abuse incidents with children present"))),
+    ]
+    for mid in ("cdvass", "sarc"):
+        if mid in rows:
+            r = rows[mid]
+            out.sentences.append(reg.phrase((narrative.count_from_sentence(r["label"], r["current"], r["previous"], previous_year),
+                                             keys_of[mid], withheld_sentence(r["label"]))))
+    out.sentences.append(narrative.count_from_sentence("Anti-social behaviour incidents recorded by the police and the council",
+                                                       len(asb), int(_in(data.asb, prev).sum()), previous_year))
     fund = data.funding
     next_fy = params.fy.start_year + 1
     alloc = fund[fund["financial_year"] == f"{next_fy}-{(next_fy + 1) % 100:02d}"] if not fund.empty else fund
     if not alloc.empty:
         out.tables["funding"] = alloc[["source", "project", "amount_gbp"]].reset_index(drop=True)
-        out.add_figure("pcc_grant", int(alloc.loc[alloc["source"] == "PCC grant", "amount_gbp"].sum()), "PCC grant", "money")
-        out.add_figure("carry_over", int(alloc.loc[alloc["source"] == "Carry over", "amount_gbp"].sum()), "Carry over", "money")
-        out.add_figure("allocations_total", int(alloc["amount_gbp"].sum()), "Allocations", "money")
+        totals = [("PCC grant", int(alloc.loc[alloc["source"] == "PCC grant", "amount_gbp"].sum())),
+                  ("carried over from the year before", int(alloc.loc[alloc["source"] == "Carry over", "amount_gbp"].sum())),
+                  ("allocations in total", int(alloc["amount_gbp"].sum()))]
+        out.add_figure("pcc_grant", totals[0][1], "PCC grant", "money")
+        out.add_figure("carry_over", totals[1][1], "Carry over", "money")
+        out.add_figure("allocations_total", totals[2][1], "Allocations", "money")
+        out.tables["funding_totals"] = pd.DataFrame(totals, columns=["item", "amount_gbp"])
+        out.sentences.append(narrative.money_sentence(totals, FinancialYear(next_fy).text))
     settle(out, params.disclosure_threshold)
+
+
+#: Columns of ``report_measures`` that show a measure's values (hidden together under disclosure control).
+REPORT_VALUE_COLUMNS = ["current", "previous", "abs_change", "pct_change", "p_value", "direction"]
+REPORT_COLUMNS = ["board", "measure", "label", *REPORT_VALUE_COLUMNS, "published_direction", "polarity"]
+#: What a rise means for each report measure (as monitoring.MEASURES): crime and ASB higher_worse; referrals
+#: to support services higher_better; children present neutral (a rise follows better identification).
+REPORT_POLARITY = {"cdvass": "higher_better", "sarc": "higher_better", "dva_children_present": "neutral"}
+#: Shown when no board structure is given for the year.
+NO_BOARD = "The partnership"
+
+
+def report_measures(params: Params, rows: dict[str, dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The quarterly report's measures under the year's own boards (``params.performance_boards``), each
+    with the direction of travel the published report printed (``params.published_directions``; None where
+    it printed none); and the boards, with what each owns.
+
+    ``rows``: measure id (:data:`ccsp_analysis.params.REPORT_MEASURES`) -> its change row. Measures in no
+    board follow under :data:`NO_BOARD`.
+    """
+    published = params.published_directions
+    boards = params.performance_boards or ()
+    order = [(b.name, m) for b in boards for m in b.measures if m in rows]
+    placed = {m for _b, m in order}
+    order += [(NO_BOARD, m) for m in REPORT_MEASURES if m in rows and m not in placed]
+    table = pd.DataFrame([{"board": b, "measure": m, "label": rows[m]["label"],
+                           **{c: rows[m].get(c) for c in REPORT_VALUE_COLUMNS},
+                           "published_direction": published.get(m), "polarity": REPORT_POLARITY.get(m, "higher_worse")}
+                          for b, m in order], columns=REPORT_COLUMNS, dtype=object)
+    labels = {m: rows[m]["label"] for m in rows}
+    board_table = pd.DataFrame([{"board": b.name, "remit": b.remit,
+                                 "measures": "; ".join(labels[m] for m in b.measures if m in labels)
+                                 or "no measure of the quarterly report"} for b in boards],
+                               columns=["board", "remit", "measures"])
+    return table, board_table
 
 
 def _cell_key(table: str):
@@ -352,7 +474,9 @@ def performance(data: Dataset, params: Params) -> SectionResult:
             "area_rate": rate, "group_average": msg.mean_all, "rest_average": msg.mean_others, "rank": msg.rank,
             "n": msg.n, "prediction_low": msg.low, "prediction_high": msg.high, "position": msg.position}])
         out.tables["most_similar_group_sentences"] = pd.DataFrame(
-            {"sentence": [narrative.group_sentence(params.area.name, msg, msg.n)]})
+            {"sentence": [narrative.group_sentence(params.area.name, msg, msg.n),
+                          narrative.group_average_sentence(params.area.name, msg, MSG_DECIMALS)]})
+    out.tables["most_similar_group_notes"] = pd.DataFrame({"note": msg_notes(data, params)}, dtype=object)
     if params.sources.most_similar_group is None:  # no group supplied: one computed from public data
         peers, sentences, peer = computed_group(data, params)
         out.tables["most_similar_group_sentences"] = pd.DataFrame({"sentence": sentences}, dtype=object)

@@ -12,7 +12,7 @@ from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.demo.manifest import LISTED, synthetic_sources
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.formatting import round_half_up
-from ccsp_analysis.params import Params, is_synthetic
+from ccsp_analysis.params import SECTION_TITLES, Params, is_synthetic
 from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.result import SectionResult
 
@@ -142,6 +142,7 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
     table = reconcile(figs, read_published(params.sources.published_figures), params.period)
     out.tables["reconciliation"] = table
     out.exports["reconciliation"] = "reconciliation.csv"
+    out.tables["reconciliation_view"] = labelled(table, figs, read_published(params.sources.published_figures), params.period)
     counts = table["status"].value_counts()
     out.sentences.append(
         f"Of {len(table)} figures published for {FinancialYear.parse(params.period).text}, "
@@ -151,6 +152,29 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
         + synthetic_caveat(params) + "."
     )
     return out
+
+
+VIEW_COLUMNS = ["label", "page", "href", "id", "published", "reproduced", "status", "note"]
+
+
+def labelled(table: pd.DataFrame, figures: pd.DataFrame, published: dict, period: str) -> pd.DataFrame:
+    """The reconciliation as a reader sees it: each figure named in words and the page it appears on.
+
+    The words are the label the section gave its figure (``SectionResult.add_figure``), else the label
+    the published-figures file gives, else the id; the page is the section that produced it (``page``
+    its title, ``href`` its file), empty for a figure no section produces.
+    """
+    words = dict(zip(figures["id"], figures["label"], strict=True)) if "label" in figures else {}
+    where = dict(zip(figures["id"], figures["section"], strict=True)) if "section" in figures else {}
+    doc = {f["id"]: f.get("label") for f in figures_for_period(published, period)}
+    rows = []
+    for r in table.itertuples(index=False):
+        label = words.get(r.id) or doc.get(r.id) or r.id.replace("_", " ")
+        section = where.get(r.id)
+        rows.append({"label": label, "page": SECTION_TITLES.get(section) if section else None,
+                     "href": f"{section}.html" if section else None, "id": r.id, "published": r.published,
+                     "reproduced": r.reproduced, "status": r.status, "note": r.note})
+    return pd.DataFrame(rows, columns=VIEW_COLUMNS, dtype=object)
 
 
 #: What a match means on the demo data, which are generated to reproduce the published figures.
