@@ -5,7 +5,8 @@ Layers, bottom to top (ARCHITECTURE.md, the compute-once issue):
 0. leaves: errors, formatting (number formats, half-up rounding), periods, schemas, taxonomy, hashing
 1. inputs: params, sources/, dataset, demo/
 2. numbers: stats/ (no sentences), disclosure
-3. measures and words: measures, narrative (every sentence), people, result, exception_report, coverage, monitoring
+3. measures and words: measures, narrative (every sentence), people, result, exception_report, coverage, monitoring,
+   national (every partnership's headline measures in one pass)
 4. sections/ (no section imports another; the registry and the store may import them)
 5. presentation/ (tables, charts, maps, style)
 6. report/ (renders, computes nothing)
@@ -27,7 +28,7 @@ LAYERS = {
     0: ["ccsp_analysis", "errors", "formatting", "periods", "schemas", "taxonomy", "hashing"],
     1: ["params", "sources", "dataset", "demo"],
     2: ["stats", "disclosure"],
-    3: ["measures", "narrative", "people", "result", "exception_report", "coverage", "monitoring"],
+    3: ["measures", "narrative", "people", "result", "exception_report", "coverage", "monitoring", "national"],
     4: ["sections"],
     5: ["presentation"],
     6: ["report"],
