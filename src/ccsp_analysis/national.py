@@ -136,12 +136,14 @@ def count_street_rows(street: pd.DataFrame, lsoa_district: pd.Series, district_p
 
 @dataclass(frozen=True)
 class NationalCounts:
-    """What one pass over the street files gives: the counts, the months each force's files cover,
-    and the rows dropped (no location, outside every partnership of the force) per force."""
+    """What one pass over the street files gives: the counts, the months each force's files cover
+    (months with rows), the rows dropped (no location, outside every partnership of the force) and
+    the rows read, per force."""
 
     counts: pd.DataFrame
     months: dict[str, frozenset[str]]
     dropped: pd.DataFrame
+    rows_read: dict[str, int]
 
 
 def read_national(source: police_uk.Source, lookup: pd.DataFrame, partnerships: Sequence[Partnership],
@@ -167,7 +169,7 @@ def read_national(source: police_uk.Source, lookup: pd.DataFrame, partnerships: 
     months = sorted(set(months))
     lsoa_district, district_partnership = _district_map(lookup, partnerships)
     force_of = {p.name: p.force for p in partnerships}
-    counts, covered, dropped = [], {}, []
+    counts, covered, dropped, rows_read = [], {}, [], {}
     for force in sorted({p.force for p in partnerships}):
         districts = [c for p in partnerships if p.force == force for c in p.lad_codes]
         codes = lsoa_district.index[lsoa_district.isin(districts)]
@@ -175,12 +177,13 @@ def read_national(source: police_uk.Source, lookup: pd.DataFrame, partnerships: 
         counts.append(count_street_rows(street, lsoa_district, district_partnership))
         files = pd.concat([street["source_file"], drops["source_file"]]).unique()
         covered[force] = frozenset(name[:7] for name in files)
+        rows_read[force] = len(street) + int(drops["rows"].sum())
         dropped.append(drops.groupby("reason", as_index=False)["rows"].sum().assign(force=force))
         log.info("%s: %d street rows for %d partnership(s)", force, len(street),
                  sum(1 for f in force_of.values() if f == force))
         del street
     counts = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
-    return NationalCounts(counts, covered, pd.concat(dropped, ignore_index=True))
+    return NationalCounts(counts, covered, pd.concat(dropped, ignore_index=True), rows_read)
 
 
 #: Columns of :func:`headline_measures`, before one column per street grouping.

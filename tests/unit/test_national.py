@@ -102,8 +102,10 @@ def test_counts_by_partnership_district_year_and_category(police):
     # District E06900002 has no ASB row: X01000002 (rows 3-4) is in E06900001.
 
 
-def test_dropped_rows_per_force(police):
-    dropped = one_pass(police).dropped.set_index(["force", "reason"])["rows"].to_dict()
+def test_dropped_and_read_rows_per_force(police):
+    result = one_pass(police)
+    assert result.rows_read == {"force-a": 12 + 21, "force-b": 3}  # rows 1-12 and the fillers; rows 13-15
+    dropped = result.dropped.set_index(["force", "reason"])["rows"].to_dict()
     assert dropped == {
         ("force-a", "no LSOA code"): 22,  # row 5 and the 21 no-location ASB rows
         ("force-a", "outside area"): 1,  # row 6
