@@ -155,7 +155,7 @@ def run(repeats: int = 3) -> dict:
                      "(crimes, ASB, change, rate per 1,000, largest category, every street grouping) for all"),
         "baseline": (f"per-area loop (reader + same measures per partnership), timed on {len(sample)} partnerships "
                      "(every 20th) and extrapolated by rows parsed"),
-        "generated_s": manifest["generated_s"],
+        "generated_s": manifest["generated_s"], "partnerships": manifest["partnerships"],
         "ours_s": our, "peak_gb": round(peak, 3), "baseline_est_s": base, "ratio": round(base / our, 1),
         "sample": [p.name for p in sample],
         "dask": dask_sample(),
