@@ -13,8 +13,10 @@ benchmark compares both ways), while each force's files are read once for all it
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -81,6 +83,17 @@ def _strings(column: pd.Series) -> pa.Array:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
+class _Places:
+    """Small areas, districts and partnerships as integers, made once for every force's rows."""
+
+    def __init__(self, lsoa_district: pd.Series, district_partnership: pd.Series) -> None:
+        self.districts = pd.Index(sorted(set(lsoa_district)))
+        self.owners = pd.Index(sorted(set(district_partnership)))
+        self.lsoas = pa.array(lsoa_district.index.to_numpy(dtype=object), pa.string())
+        self.lsoa_district = self.districts.get_indexer(lsoa_district.to_numpy(dtype=object))
+        self.district_owner = self.owners.get_indexer(district_partnership.reindex(self.districts).to_numpy(dtype=object))
+
+
 def count_street_rows(street: pd.DataFrame, lsoa_district: pd.Series, district_partnership: pd.Series) -> pd.DataFrame:
     """Street rows counted by partnership, district, financial year and category (``asb`` for ASB).
 
@@ -93,34 +106,43 @@ def count_street_rows(street: pd.DataFrame, lsoa_district: pd.Series, district_p
     pandas.DataFrame
         ``partnership, lad_code, fy, category, count`` (only non-zero counts), sorted.
     """
-    districts = pd.Index(sorted(set(lsoa_district)))
-    owners = pd.Index(sorted(set(district_partnership)))
+    return _count(street, _Places(lsoa_district, district_partnership))
+
+
+def _count(street: pd.DataFrame, places: _Places) -> pd.DataFrame:
     # Every row as small integers: its district (-1: not counted), partnership, year and category.
-    lsoa_index = pc.index_in(_strings(street["lsoa_code"]),
-                             value_set=pa.array(lsoa_district.index.to_numpy(dtype=object), pa.string()))
+    lsoa_index = pc.index_in(_strings(street["lsoa_code"]), value_set=places.lsoas)
     lsoa_index = lsoa_index.fill_null(-1).to_numpy(zero_copy_only=False)
-    district_of = districts.get_indexer(lsoa_district.to_numpy())
-    district = np.where(lsoa_index >= 0, district_of[lsoa_index], -1)
+    district = np.where(lsoa_index >= 0, places.lsoa_district[lsoa_index], -1)
     placed = np.flatnonzero(district >= 0)
     if not len(placed):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else object) for c in COUNT_COLUMNS})
-    take = pa.array(placed)
-    district = district[placed]
-    owner = owners.get_indexer(district_partnership.reindex(districts).to_numpy())[district]
-    month = street["month"].to_numpy()[placed].astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    every = len(placed) == len(street)
+    take = None if every else pa.array(placed)
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if every else values[placed]
+
+    def strings(name: str) -> pa.Array:
+        arr = _strings(street[name])
+        return arr if every else arr.take(take)
+
+    district = pick(district)
+    owner = places.district_owner[district]
+    month = pick(street["month"].to_numpy()).astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     start = (month - 3) // 12 + 1970  # the financial year's first calendar year
-    asb = street["is_asb"].to_numpy(dtype=bool)[placed]
-    types = pc.dictionary_encode(_strings(street["crime_type"]).take(take))
+    asb = pick(street["is_asb"].to_numpy(dtype=bool))
+    types = pc.dictionary_encode(strings("crime_type"))
     labels = np.append(np.asarray(types.dictionary.to_pylist(), dtype=object), ASB)
     category = np.where(asb, len(labels) - 1, types.indices.to_numpy(zero_copy_only=False))
-    ids = _strings(street["crime_id"]).take(take)
+    ids = strings("crime_id")
     with_id = np.flatnonzero(~asb & ids.is_valid().to_numpy(zero_copy_only=False))
     id_code = pc.dictionary_encode(ids.take(pa.array(with_id))).indices.to_numpy(zero_copy_only=False)
     repeat = np.zeros(len(placed), dtype=bool)
     repeat[with_id] = pd.Series(owner[with_id].astype(np.int64) << 32 | id_code.astype(np.int64)).duplicated().to_numpy()
     keep = ~repeat
     first = int(start.min())
-    sizes = (len(districts), int(start.max()) - first + 1, len(labels))
+    sizes = (len(places.districts), int(start.max()) - first + 1, len(labels))
     key = ((owner[keep].astype(np.int64) * sizes[0] + district[keep]) * sizes[1] + start[keep] - first) * sizes[2] \
         + category[keep]
     cell, count = np.unique(key, return_counts=True)
@@ -129,7 +151,7 @@ def count_street_rows(street: pd.DataFrame, lsoa_district: pd.Series, district_p
     own, dist = np.divmod(cell, sizes[0])
     year = year + first
     return pd.DataFrame({
-        "partnership": owners.to_numpy()[own], "lad_code": districts.to_numpy()[dist],
+        "partnership": places.owners.to_numpy()[own], "lad_code": places.districts.to_numpy()[dist],
         "fy": [f"{y}-{(y + 1) % 100:02d}" for y in year], "category": labels[cat], "count": count.astype(np.int64),
     }, columns=COUNT_COLUMNS).sort_values(COUNT_COLUMNS[:-1], kind="stable", ignore_index=True)  # fmt: skip
 
@@ -168,13 +190,16 @@ def read_national(source: police_uk.Source, lookup: pd.DataFrame, partnerships: 
     """
     months = sorted(set(months))
     lsoa_district, district_partnership = _district_map(lookup, partnerships)
+    places = _Places(lsoa_district, district_partnership)
     force_of = {p.name: p.force for p in partnerships}
+    by_force = _files_by_force(source)
     counts, covered, dropped, rows_read = [], {}, [], {}
     for force in sorted({p.force for p in partnerships}):
         districts = [c for p in partnerships if p.force == force for c in p.lad_codes]
         codes = lsoa_district.index[lsoa_district.isin(districts)]
-        street, drops = police_uk.read_street_with_log(source, lsoa_codes=codes, months=months, forces=[force])
-        counts.append(count_street_rows(street, lsoa_district, district_partnership))
+        files = source if by_force is None else by_force.get(force, source)
+        street, drops = police_uk.read_street_with_log(files, lsoa_codes=codes, months=months, forces=[force])
+        counts.append(_count(street, places))
         files = pd.concat([street["source_file"], drops["source_file"]]).unique()
         covered[force] = frozenset(name[:7] for name in files)
         rows_read[force] = len(street) + int(drops["rows"].sum())
@@ -184,6 +209,21 @@ def read_national(source: police_uk.Source, lookup: pd.DataFrame, partnerships: 
         del street
     counts = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(columns=COUNT_COLUMNS)
     return NationalCounts(counts, covered, pd.concat(dropped, ignore_index=True), rows_read)
+
+
+def _files_by_force(source: police_uk.Source) -> dict[str, list] | None:
+    """A folder's street files by force (each force's read then lists only its own files), or None
+    for any other source (a file, an archive, a list), which the reader takes as it is."""
+    if not isinstance(source, str | Path) or not Path(source).is_dir():
+        return None
+    found: dict[str, list] = {}
+    for path in police_uk.find_street_files(source):
+        force = re.fullmatch(r"\d{4}-\d{2}-(.+)-street\.csv", path.name)
+        if force is not None:
+            found.setdefault(force.group(1), []).append(path)
+    if any(p.suffix.lower() == ".zip" for p in Path(source).rglob("*.zip")):
+        return None  # archives inside: let the reader find every copy
+    return found
 
 
 #: Columns of :func:`headline_measures`, before one column per street grouping.
