@@ -173,3 +173,17 @@ def test_partnerships_from_table():
 def test_months_of():
     assert national.months_of("2023-24")[0] == "2023-04" and national.months_of("2023-24")[-1] == "2024-03"
     assert len(national.months_of("2022-23", "2023-24")) == 24
+
+
+def test_an_archive_zip_gives_the_same_counts(police, tmp_path):
+    """A data.police.uk archive (read in place) gives what the folder gives."""
+    import zipfile
+
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(police.rglob("*.csv")):
+            zf.write(path, path.relative_to(police.parent).as_posix())
+    months = national.months_of("2022-23", "2023-24")
+    from_zip = national.read_national(archive, LOOKUP, [ALPHA, BETA], months)
+    pd.testing.assert_frame_equal(from_zip.counts, one_pass(police).counts)
+    assert from_zip.rows_read == one_pass(police).rows_read
