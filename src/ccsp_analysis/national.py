@@ -3,11 +3,11 @@
 A partnership is one or more local authority districts of one force (ONS LSOA -> district lookup).
 Its street rows are the rows of its own force's files whose small area is in one of its districts,
 read by the project's reader (:func:`~ccsp_analysis.sources.police_uk.read_street_with_log`: the
-same checks, rows with no location dropped, identical rows kept) and counted as the dataset counts
-them: every anti-social behaviour row is an incident, and a Crime ID police.uk publishes more than
-once is one crime, counted at its first row. So each partnership's counts equal those of a separate
-read for that partnership alone (:func:`count_street_rows` is the one counting rule; the B3
-benchmark compares both ways), while each force's files are read once for all its partnerships.
+same checks, rows with no location dropped) and counted as the dataset counts them: every row as
+published (a repeated Crime ID and identical anti-social behaviour rows are counted as police.uk
+counts them). So each partnership's counts equal those of a separate read for that partnership
+alone (:func:`count_street_rows` is the one counting rule; a test and the B3 benchmark compare both
+ways), while each force's files are read once for all its partnerships.
 """
 
 from __future__ import annotations
@@ -97,9 +97,9 @@ class _Places:
 def count_street_rows(street: pd.DataFrame, lsoa_district: pd.Series, district_partnership: pd.Series) -> pd.DataFrame:
     """Street rows counted by partnership, district, financial year and category (``asb`` for ASB).
 
-    ``street`` is a frame of :func:`~ccsp_analysis.sources.police_uk.read_street_with_log` (its rows in
-    file order); rows whose small area is not in ``lsoa_district`` are not counted. A crime whose Crime
-    ID appeared on an earlier row of the same partnership is not counted again (the dataset's rule).
+    ``street`` is a frame of :func:`~ccsp_analysis.sources.police_uk.read_street_with_log`; rows whose
+    small area is not in ``lsoa_district`` are not counted, every other row is (as published, as the
+    dataset counts street-level crimes and ASB).
 
     Returns
     -------
@@ -135,16 +135,9 @@ def _count(street: pd.DataFrame, places: _Places) -> pd.DataFrame:
     types = pc.dictionary_encode(strings("crime_type"))
     labels = np.append(np.asarray(types.dictionary.to_pylist(), dtype=object), ASB)
     category = np.where(asb, len(labels) - 1, types.indices.to_numpy(zero_copy_only=False))
-    ids = strings("crime_id")
-    with_id = np.flatnonzero(~asb & ids.is_valid().to_numpy(zero_copy_only=False))
-    id_code = pc.dictionary_encode(ids.take(pa.array(with_id))).indices.to_numpy(zero_copy_only=False)
-    repeat = np.zeros(len(placed), dtype=bool)
-    repeat[with_id] = pd.Series(owner[with_id].astype(np.int64) << 32 | id_code.astype(np.int64)).duplicated().to_numpy()
-    keep = ~repeat
     first = int(start.min())
     sizes = (len(places.districts), int(start.max()) - first + 1, len(labels))
-    key = ((owner[keep].astype(np.int64) * sizes[0] + district[keep]) * sizes[1] + start[keep] - first) * sizes[2] \
-        + category[keep]
+    key = ((owner.astype(np.int64) * sizes[0] + district) * sizes[1] + start - first) * sizes[2] + category
     cell, count = np.unique(key, return_counts=True)
     cell, cat = np.divmod(cell, sizes[2])
     cell, year = np.divmod(cell, sizes[1])

@@ -5,13 +5,16 @@ Two forces, three districts, two partnerships. Partnership "Alpha" (force-a) is 
 "Beta" (force-b) is E06900003 (X01000004, 500). The street rows below are numbered; expected values
 are counted by hand from them (comments say which rows), never by running the code under test.
 
-force-a, 2023-04: 1 a1 X01000001 Burglary; 2 the same row again (repeated Crime ID: one crime);
-  3 ASB X01000002; 4 the same ASB row again (identical rows: two incidents); 5 a2 no location
+Every row is counted as published (the dataset's rule for police.uk street data), repeated Crime
+IDs and identical rows included.
+
+force-a, 2023-04: 1 a1 X01000001 Burglary; 2 the same row again (repeated Crime ID: counted);
+  3 ASB X01000002; 4 the same ASB row again (identical rows: both counted); 5 a2 no location
   Robbery (dropped: no LSOA code); 6 a3 X01000004 Shoplifting (Beta's area, in force-a's file:
   outside force-a's partnerships, and not Beta's either, whose own read takes force-b's files only);
   7 a4 X01000003 Vehicle crime; 8 a5 X01000003 Violence and sexual offences.
-force-a, 2023-05: 9 a1 X01000003 Burglary (Crime ID of row 1 again, other district of the same
-  partnership: not counted); 10 a6 X01000001 Shoplifting.
+force-a, 2023-05: 9 a1 X01000003 Burglary (Crime ID of row 1 again, in the other district:
+  counted there); 10 a6 X01000001 Shoplifting.
 force-a, 2022-04: 11 b1 X01000001 Burglary; 12 ASB X01000001.
 force-a, every other month of 2022-23 and 2023-24: one ASB row with no location (21 rows, dropped),
   so the force's files cover both years.
@@ -88,9 +91,10 @@ def test_counts_by_partnership_district_year_and_category(police):
     expected = pd.DataFrame([
         ("Alpha", "E06900001", "2022-23", "Burglary", 1),  # row 11
         ("Alpha", "E06900001", "2022-23", "asb", 1),  # row 12
-        ("Alpha", "E06900001", "2023-24", "Burglary", 1),  # rows 1-2, one crime
+        ("Alpha", "E06900001", "2023-24", "Burglary", 2),  # rows 1-2, as published
         ("Alpha", "E06900001", "2023-24", "Shoplifting", 1),  # row 10
-        ("Alpha", "E06900002", "2023-24", "Vehicle crime", 1),  # row 7 (row 9 repeats a1)
+        ("Alpha", "E06900002", "2023-24", "Burglary", 1),  # row 9
+        ("Alpha", "E06900002", "2023-24", "Vehicle crime", 1),  # row 7
         ("Alpha", "E06900002", "2023-24", "Violence and sexual offences", 1),  # row 8
         ("Alpha", "E06900001", "2023-24", "asb", 2),  # rows 3-4, both
         ("Beta", "E06900003", "2023-24", "Drugs", 1),  # row 13
@@ -116,19 +120,20 @@ def test_dropped_and_read_rows_per_force(police):
 def test_headline_measures(police):
     table = national.headline_measures(one_pass(police), [ALPHA, BETA], "2023-24", "2022-23", POPULATION, LOOKUP)
     alpha, beta = (table.set_index("partnership").loc[name] for name in ("Alpha", "Beta"))
-    assert (alpha["crimes"], alpha["crimes_previous"], alpha["asb"], alpha["asb_previous"]) == (4, 1, 2, 1)
-    assert alpha["crimes_pct_change"] == pytest.approx(300.0)  # (4 - 1) / 1
-    # Exact conditional test: 4 of 5 in the current year under p = 1/2, two-sided p = 2 * 6/32 = 0.375.
+    # crimes: rows 1, 2, 7, 8, 9, 10; before: row 11. ASB: rows 3, 4; before: row 12.
+    assert (alpha["crimes"], alpha["crimes_previous"], alpha["asb"], alpha["asb_previous"]) == (6, 1, 2, 1)
+    assert alpha["crimes_pct_change"] == pytest.approx(500.0)  # (6 - 1) / 1
+    # Exact conditional test: 6 of 7 in the current year under p = 1/2, two-sided p = 2 * 8/128 = 0.125.
     assert alpha["crimes_direction"] == "STABLE"
     assert alpha["asb_pct_change"] == pytest.approx(100.0)
     assert alpha["population"] == 4000  # 1,000 + 1,000 + 2,000
-    assert alpha["rate"] == pytest.approx(1.0)  # 4 / 4,000 * 1,000
-    # Garwood 95% limits for 4 events (tables): 1.0899 and 10.2416, per 4,000 residents, * 1,000.
-    assert alpha["rate_low"] == pytest.approx(1.0899 / 4, abs=1e-4)
-    assert alpha["rate_high"] == pytest.approx(10.2416 / 4, abs=1e-4)
-    assert (alpha["largest_category"], alpha["largest_count"]) == ("Burglary", 1)  # four ties of 1: alphabetical
+    assert alpha["rate"] == pytest.approx(1.5)  # 6 / 4,000 * 1,000
+    # Garwood 95% limits for 6 events (tables): 2.2019 and 13.0595, per 4,000 residents, * 1,000.
+    assert alpha["rate_low"] == pytest.approx(2.2019 / 4, abs=1e-4)
+    assert alpha["rate_high"] == pytest.approx(13.0595 / 4, abs=1e-4)
+    assert (alpha["largest_category"], alpha["largest_count"]) == ("Burglary", 3)  # rows 1, 2, 9
     assert (alpha["trc"], alpha["acquisitive"], alpha["burglary"], alpha["vehicle"], alpha["shoplifting"]) == (
-        4, 3, 1, 1, 1)  # acquisitive: burglary, vehicle crime and shoplifting (rows 1, 7, 10)
+        6, 5, 3, 1, 1)  # acquisitive: burglary, vehicle crime and shoplifting (rows 1, 2, 9, 7, 10)
     assert (alpha["robbery"], alpha["drugs"]) == (0, 0)  # row 5 (robbery) had no location
     # force-b's files cover April 2023 only: no change is given.
     assert (beta["crimes"], beta["asb"], beta["population"], beta["rate"]) == (1, 1, 500, pytest.approx(2.0))
@@ -187,3 +192,18 @@ def test_an_archive_zip_gives_the_same_counts(police, tmp_path):
     from_zip = national.read_national(archive, LOOKUP, [ALPHA, BETA], months)
     pd.testing.assert_frame_equal(from_zip.counts, one_pass(police).counts)
     assert from_zip.rows_read == one_pass(police).rows_read
+
+
+def test_largest_category_ties_go_to_the_first_alphabetically_and_no_crime_gives_none():
+    counts = pd.DataFrame([
+        ("Alpha", "E06900001", "2023-24", "Vehicle crime", 2),
+        ("Alpha", "E06900002", "2023-24", "Burglary", 2),
+        ("Alpha", "E06900001", "2023-24", "asb", 5),
+    ], columns=national.COUNT_COLUMNS)  # fmt: skip
+    result = national.NationalCounts(counts, {}, pd.DataFrame(), {})
+    gamma = Partnership("Gamma", "force-c", ("E06900009",))
+    table = national.headline_measures(result, [ALPHA, gamma], "2023-24").set_index("partnership")
+    assert (table.loc["Alpha", "largest_category"], table.loc["Alpha", "largest_count"]) == ("Burglary", 2)
+    assert (table.loc["Alpha", "crimes"], table.loc["Alpha", "asb"]) == (4, 5)
+    assert pd.isna(table.loc["Gamma", "largest_category"]) and table.loc["Gamma", "crimes"] == 0
+    assert pd.isna(table.loc["Alpha", "rate"])  # no population given
