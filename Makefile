@@ -14,7 +14,7 @@ help:
 	@echo "make report   set up and build the $(YEAR) assessment on the demo data"
 	@echo "make test     set up (with test tools) and run the whole test suite"
 	@echo "make lab      JupyterLab on notebooks/"
-	@echo "make bench    performance benchmarks B1, B1w, B2, B4, B5 (benchmarks/run.py; figures in README)"
+	@echo "make bench    performance benchmarks B1, B1w, B2, B3, B4, B5 (benchmarks/run.py; figures in README)"
 	@echo "make clean    remove outputs, caches, demo data and the virtual environment"
 
 $(VENV)/.stamp-run: pyproject.toml requirements/constraints.txt
