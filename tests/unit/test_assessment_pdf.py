@@ -87,3 +87,12 @@ def test_no_report_or_no_chromium_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RunError, match="apt-get install chromium"):
         find_chromium()
+
+
+def test_reviewer_edition_says_so_in_the_running_header(report):
+    index = (report / "index.html").read_text(encoding="utf-8")
+    (report / "index.html").write_text(index.replace(
+        "<header", '<div class="ccsp-banner ccsp-reviewer-banner">Reviewer edition: not for publication.</div><header', 1),
+        encoding="utf-8")
+    doc = assessment(report)
+    assert doc.reviewer and doc.header_right == "Reviewer edition: not for publication · Synthetic data"
