@@ -228,7 +228,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--no-shared-read", action="store_true", help=argparse.SUPPRESS)  # measuring: each area parses
     r.add_argument("--audience", choices=("public", "reviewer"), default="public", help="reviewer: code cells behind a 'show code' toggle")
     r.add_argument("--outputs", type=Path, default=None, help="outputs folder (default: outputs/ in the project)")
-    r.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")
+    r.add_argument("--pdf", action="store_true", help="also print each page, and the whole report as pdf/assessment.pdf, "
+                   "to PDF with headless Chromium")
     r.add_argument("--force", action="store_true", help="rerun every section even when nothing changed")
     r.add_argument("--allow-partial", action="store_true",
                    help="build the report even when the data miss months of the compared periods: every page says "

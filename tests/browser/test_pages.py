@@ -207,9 +207,10 @@ def test_ccsp_print_pdfs_with_chromium(chromium, builds, tmp_path, monkeypatch):
     for name in ("index.html", sorted(p.name for p in builds["public"].glob("0*.html"))[0]):
         shutil.copy(builds["public"] / name, tmp_path / name)
     pdfs = print_pdfs(tmp_path)
-    assert [p.name for p in pdfs][0] == "index.pdf" and len(pdfs) == 2
+    # the two pages, then the whole report (tests/browser/test_assessment_pdf.py reads it)
+    assert [p.name for p in pdfs][0] == "index.pdf" and [p.name for p in pdfs][-1] == "assessment.pdf" and len(pdfs) == 3
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
-    assert not list((tmp_path / "pdf").glob(".*partial"))
+    assert not list((tmp_path / "pdf").glob(".*partial")) and not list(tmp_path.glob(".*.html"))
 
 
 NOTE_RIGHT = """() => {
