@@ -270,3 +270,22 @@ def test_summary_over_incomplete_periods_claims_no_rise():
                                                  withheld=0, compared=False))
     assert "No change on last year is compared, because the data miss months" in said
     assert "rise" not in said and "rose" not in said and "change on last year (with" not in said
+
+
+def test_a_rare_grouping_is_not_read_from_its_control_chart(chdir_root, demo_dir):
+    """Homicide: 8 crimes in the demo's 2023-24 (published figure; under 5 a month), so its chart's reading is
+    left out of its score and it is not an emerging threat on the chart alone; a common grouping keeps its reading."""
+    from ccsp_analysis import dataset
+    from ccsp_analysis.params import load_params
+    from ccsp_analysis.sections.priorities import MIN_MONTHLY_FOR_SIGNALS, TOO_FEW
+    from ccsp_analysis.sections.registry import compute_sections
+
+    params = load_params("2023-24")
+    results, errors = compute_sections(dataset.load(params), params,
+                                       [n for n in params.sections if n != "09_reconciliation"])
+    assert "11_priorities" not in errors
+    scores = results["11_priorities"].tables["scores"].set_index("measure")
+    assert scores.loc["homicide", "current"] < MIN_MONTHLY_FOR_SIGNALS * 12
+    assert scores.loc["homicide", "signals_reading"] == TOO_FEW and pd.isna(scores.loc["homicide", "signals_score"])
+    assert scores.loc["homicide", "category"] != "emerging threat"
+    assert scores.loc["asb", "signals_reading"] != TOO_FEW  # 12,260 a year: read from its chart

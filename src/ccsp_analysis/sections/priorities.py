@@ -53,6 +53,12 @@ SURVEY_GROUPINGS: dict[str, tuple[str, ...]] = {
     "Violent crime": ("violence_with_injury", "serious_violence", "assault_battery"),
     "Knife crime": ("knife",),
 }
+#: A grouping whose count averages fewer than this a month in the period has its control chart left out of
+#: the score: an XmR chart of a handful of events a month signals on chance runs (e.g. 8 homicides a year),
+#: so its "concerning" reading would rank a rare offence as an emerging threat on noise (docs/methods.md).
+MIN_MONTHLY_FOR_SIGNALS = 5
+#: What the scores table says instead of a reading for such a grouping.
+TOO_FEW = "too few a month to read a chart"
 #: The control-chart criterion: the reading of a grouping's signals in the period, on 0-1.
 SIGNAL_SCORES = {"concerning": 1.0, "no signal": 0.5, "mixed": 0.5, "a change to look at": 0.5, "improving": 0.0}
 #: Share of small areas the concentration criterion describes (as on the areas page).
@@ -365,12 +371,15 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
     mapping = params.priorities.survey if params.priorities.survey is not None else SURVEY_GROUPINGS
     concern_pct = concern(survey, mapping)
     raw = []
+    months = len(params.fy.months(params.quarter))
     for r in rows.itertuples(index=False):
         frame = _period_frame(data, r.measure, params)
         harm, covered = harm_per_crime(frame, weights_table) if weights_table is not None else (None, None)
+        few = r.current is not None and not pd.isna(r.current) and r.current < MIN_MONTHLY_FOR_SIGNALS * months
         raw.append({"measure": r.measure, "volume": r.current, "change": signed_change(r.pct_change, r.direction),
-                    "signals_reading": reading.get(r.measure, "no chart"),
-                    "signals": SIGNAL_SCORES.get(reading.get(r.measure)), "concentration": concentration_share(frame, codes),
+                    "signals_reading": TOO_FEW if few else reading.get(r.measure, "no chart"),
+                    "signals": None if few else SIGNAL_SCORES.get(reading.get(r.measure)),
+                    "concentration": concentration_share(frame, codes),
                     "harm": harm, "harm_coverage": covered, "concern": concern_pct.get(r.measure)})
     raw = pd.DataFrame(raw, columns=["measure", "volume", "change", "signals_reading", "signals", "concentration", "harm",
                                      "harm_coverage", "concern"])
