@@ -524,3 +524,49 @@ def priorities_summary(n: int, threats: Sequence[str], emerging: Sequence[str], 
         out.append(f"{fmt_count(withheld)} {'grouping is' if withheld == 1 else 'groupings are'} not scored: "
                    "withheld to protect small numbers.")
     return out
+
+
+# -- what a page says where a default run has no data for a sub-section ------------------------------
+
+
+def parts_sentence(whole: str, parts: Sequence[tuple[str, int]], total: int, n: int = 3) -> str:
+    """The largest parts of a whole, each with its share and count, e.g. "The largest parts of acquisitive
+    crime (13,380) were vehicle offences with 24.7% (3,300), shoplifting with 19.3% (2,580) and burglary
+    with 18.7% (2,500)."
+
+    ``parts``: (label, count) pairs, any order; the ``n`` largest are named (ties by label). A whole of
+    none says so.
+    """
+    if total <= 0:
+        return f"No {whole} was recorded, so it has no parts to report."
+    if any(c < 0 or c > total for _, c in parts):
+        raise NarrativeError(f"each part of {whole} must be between 0 and its total {total}")
+    top = sorted(((label, c) for label, c in parts if c > 0), key=lambda p: (-p[1], p[0]))[:n]
+    if not top:
+        return f"No part of {whole} was recorded."
+    said = [f"{label} with {fmt_pct(c / total * 100)} ({fmt_count(c)})" for label, c in top]
+    what, verb = ("part", "was") if len(said) == 1 else ("parts", "were")
+    return f"The largest {what} of {whole} ({fmt_count(total)}) {verb} {fmt_list(said)}."
+
+
+def no_wave_sentence(period: str, year: int, waves: Sequence[int]) -> str:
+    """A survey with no wave for the period, e.g. "There was no resident survey wave for 2022/23: an
+    assessment uses the wave carried out in the year its financial year ends (2023), and the survey data
+    hold the 2022 and 2024 waves, so no survey figure is shown for this year."."""
+    held = (f"the survey data hold the {fmt_list([str(w) for w in sorted(waves)])} "
+            f"wave{'s' if len(waves) != 1 else ''}" if waves else "the survey data hold no wave at all")
+    return (f"There was no resident survey wave for {period}: an assessment uses the wave carried out in the "
+            f"year its financial year ends ({year}), and {held}, so no survey figure is shown for this year.")
+
+
+def no_published_sentence(period: str, documents: Sequence[tuple[str, str]], path: str) -> str:
+    """No document publishes figures for the period, naming the ones the published-figures file has, e.g.
+    "No document in the published figures file publishes figures for 2022/23, so there is nothing to
+    reconcile: it holds figures from CCSP Plan 2025-2028 (for 2023/24) and ... (for 2015/16)
+    (reference/coventry_published_figures.yaml)."."""
+    if not documents:
+        return (f"No document in the published figures file publishes figures for {period}, so there is nothing "
+                f"to reconcile: the file ({path}) holds no document's figures.")
+    named = fmt_list([f"{name} (for {when})" for name, when in documents])
+    return (f"No document in the published figures file publishes figures for {period}, so there is nothing to "
+            f"reconcile: it holds figures from {named} ({path}).")

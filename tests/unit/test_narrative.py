@@ -186,3 +186,38 @@ def test_group_sentence_places_the_area_against_the_rest_of_the_group():
     high = SimpleNamespace(value=130.0, rank=3, position="ABOVE", level=0.95, low=50.0, high=120.0)
     assert "the 3rd lowest of the 15" in narrative.group_sentence("X", high, 15)
     assert "above the range expected" in narrative.group_sentence("X", high, 15)
+
+
+# --- sentences for what a default run has no data for, and the parts of a whole ---------------------
+
+def test_parts_sentence_names_the_largest_parts_with_shares_by_hand():
+    # 3,300 of 13,380 = 24.66% -> 24.7%; 2,580 -> 19.28% -> 19.3%; 2,500 -> 18.68% -> 18.7%; the fourth left out
+    text = narrative.parts_sentence("acquisitive crime", [("burglary", 2500), ("robbery", 600), ("vehicle offences", 3300),
+                                                          ("shoplifting", 2580)], 13380)
+    assert text == ("The largest parts of acquisitive crime (13,380) were vehicle offences with 24.7% (3,300), "
+                    "shoplifting with 19.3% (2,580) and burglary with 18.7% (2,500).")
+    # ties by label; a part of none is not named; one part alone
+    assert narrative.parts_sentence("x", [("b", 1), ("a", 1), ("c", 0)], 2, n=3) == \
+        "The largest parts of x (2) were a with 50.0% (1) and b with 50.0% (1)."
+    assert narrative.parts_sentence("x", [("a", 4)], 4) == "The largest part of x (4) was a with 100.0% (4)."
+    assert narrative.parts_sentence("x", [("a", 0)], 0) == "No x was recorded, so it has no parts to report."
+    with pytest.raises(NarrativeError):
+        narrative.parts_sentence("x", [("a", 5)], 4)
+
+
+def test_no_wave_sentence():
+    assert narrative.no_wave_sentence("2022/23", 2023, [2024, 2022]) == (
+        "There was no resident survey wave for 2022/23: an assessment uses the wave carried out in the year its "
+        "financial year ends (2023), and the survey data hold the 2022 and 2024 waves, so no survey figure is shown "
+        "for this year.")
+    assert "hold the 2022 wave, so" in narrative.no_wave_sentence("2022/23", 2023, [2022])
+    assert "hold no wave at all" in narrative.no_wave_sentence("2022/23", 2023, [])
+
+
+def test_no_published_sentence_names_the_documents():
+    text = narrative.no_published_sentence("2022/23", [("CCSP Plan 2025-2028", "2023/24"), ("Q4 report", "2015/16")],
+                                           "reference/x.yaml")
+    assert text == ("No document in the published figures file publishes figures for 2022/23, so there is nothing to "
+                    "reconcile: it holds figures from CCSP Plan 2025-2028 (for 2023/24) and Q4 report (for 2015/16) "
+                    "(reference/x.yaml).")
+    assert "holds no document's figures" in narrative.no_published_sentence("2022/23", [], "x.yaml")

@@ -50,3 +50,12 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_table_with_no_rows_is_not_written(tmp_path):
+    out = _result()
+    out.tables["suppression_log"] = pd.DataFrame(columns=["section", "table", "row", "column", "reason"])
+    out.tables["reconciliation"] = pd.DataFrame(columns=["id", "published"])
+    out.exports["reconciliation"] = "reconciliation.csv"
+    exports.write_tables({"01_key_findings": out}, tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == ["01_key_findings-wards.csv", "figures.csv"]

@@ -68,3 +68,28 @@ def test_ward_table_corrects_for_every_ward(chdir_root):
     assert wards["q_value"].tolist() == pytest.approx([0.5815, 0.5815, 1.0], abs=1e-4)
     assert not wards["significant_bh"].any()
     assert {f["id"]: f["value"] for f in result.figures}["ward_gamma_trc"] == 0
+
+
+def test_acquisitive_crime_by_kind_by_hand(chdir_root):
+    # 2023-24: vehicle offences 3, shoplifting 6 (from _crimes), burglary 1 -> 10 acquisitive crimes;
+    # vehicle offences are 3 of 10 = 30.0%, shoplifting 60.0%, burglary 10.0%. Violence is not acquisitive.
+    extra = _crimes().iloc[:4].copy()
+    extra["ho_code"], extra["ho_group"], extra["alcohol"] = ["45", "45", "45", "28E"], ["Vehicle offences"] * 3 + ["Burglary"], False
+    crimes = pd.concat([_crimes(), extra], ignore_index=True)
+    asb = pd.DataFrame({"fy": ["2023-24"], "recorded_by": ["police"]})
+    out = key_findings(Dataset({"crimes": crimes, "asb": asb}, key="t"), load_params("2023-24", check_files=False))
+    parts = out.tables["acquisitive_parts"]
+    assert list(parts["kind"]) == ["Shoplifting", "Vehicle offences", "Burglary"]
+    assert list(parts["current"]) == [6, 3, 1] and list(parts["share"].round(6)) == [60.0, 30.0, 10.0]
+    assert ("The largest parts of acquisitive crime (10) were shoplifting with 60.0% (6), vehicle offences with "
+            "30.0% (3) and burglary with 10.0% (1).") in out.sentences
+
+
+def test_no_acquisitive_crime_no_table(result):
+    # _crimes() alone: shoplifting is acquisitive, so the table is there; without it there is none
+    assert "acquisitive_parts" in result.tables
+    crimes = _crimes()
+    crimes = crimes[crimes["ho_code"] != "46"]
+    asb = pd.DataFrame({"fy": ["2023-24"], "recorded_by": ["police"]})
+    out = key_findings(Dataset({"crimes": crimes, "asb": asb}, key="t"), load_params("2023-24", check_files=False))
+    assert "acquisitive_parts" not in out.tables and not any("acquisitive crime (" in s for s in out.sentences)

@@ -108,6 +108,12 @@ def test_domestic_abuse_sexual_offences_and_vawg(result, shown_in_full):
     assert f["domestic_abuse_share"] == 14.3
     # Sexual offences 3 against 2: +50.0; rape 1/3 = 33.3, other 2/3 = 66.7.
     assert (f["sexual_offences_change"], f["rape_share_sexual_offences"], f["other_sexual_share_sexual_offences"]) == (50.0, 33.3, 66.7)
+    # both shares are said on the page (threshold 1: nothing small); at 5 the counts of 1, 2 and 3 are withheld
+    said = topic_sentences(shown_in_full, "sexual_offences")
+    assert "Other sexual offences accounted for 66.7% of sexual offences (2 of 3)." in said
+    assert "Rape accounted for 33.3% of sexual offences (1 of 3)." in said
+    assert "Other sexual offences as a share of sexual offences: withheld to protect small numbers." in \
+        topic_sentences(result, "sexual_offences")
     # VAWG (female victim and DA/HBA/sexual/stalking): 8N F DA, 19C, 20A F, 8L F, 8Q F = 5 against 4: +25.0.
     # Stalking and harassment within VAWG: 8L F, 8Q F = 2/5 = 40.0.
     assert (f["vawg_change"], f["stalking_harassment_share_vawg"]) == (25.0, 40.0)

@@ -92,6 +92,9 @@ def test_asb_types_and_city_centre(result):
     assert (f["asb_nuisance_share"], f["asb_environmental_share"], f["asb_personal_share"]) == (60.0, 20.0, 20.0)
     # City centre (St Michael's) 2 of 5 police ASB = 40.0.
     assert f["asb_st_michaels_share"] == 40.0
+    # the page writes them as every percentage, to one decimal
+    assert "Of police-recorded ASB with a type, 60.0% was nuisance, 20.0% was environmental and 20.0% was personal." \
+        in topic_sentences(result, "asb")
 
 
 def test_fly_tipping_share_of_every_ward(result):

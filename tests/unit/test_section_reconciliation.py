@@ -154,3 +154,28 @@ def test_summary_on_other_synthetic_data(tmp_path, lookup_code, extra):
     # X01 small areas without a demo manifest, or data labelled synthetic: not known to be calibrated
     text = _summary(_params(tmp_path, lookup_code, extra))
     assert text.endswith("but the inputs are synthetic, so a match here checks the arithmetic, not the world.")
+
+
+# --- a period no document publishes ------------------------------------------------------------------
+
+def test_documents_are_named_with_the_year_they_cover():
+    from ccsp_analysis.sections.reconciliation import documents
+
+    published = {**PUBLISHED, "performance": {**PUBLISHED["performance"], "source": "004_x.txt (Q4 report)"},
+                 "notes": "not a document"}
+    # "doc" has no brackets: its whole source; a January start belongs to the financial year before
+    published["winter"] = {"period": {"start": "2021-01", "end": "2021-03"}, "figures": []}
+    assert documents(published) == [("doc", "2023/24"), ("Q4 report", "2015/16"), ("winter", "2020/21")]
+
+
+def test_a_period_no_document_publishes_is_one_sentence_and_no_table(tmp_path):
+    from ccsp_analysis.dataset import Dataset
+    from ccsp_analysis.sections.reconciliation import reconciliation
+
+    params = _params(tmp_path).model_copy(update={"period": "2022-23", "comparison": "2021-22"})
+    figs = pd.DataFrame({"id": ["trc"], "value": [38508]})
+    out = reconciliation(Dataset({}, key="t"), params, figures=figs)
+    assert out.tables == {} and out.exports == {}
+    assert out.sentences == ["No document in the published figures file publishes figures for 2022/23, so there is "
+                             "nothing to reconcile: it holds figures from doc (for 2023/24) and performance (for 2015/16) "
+                             "(data/published.yaml)."]

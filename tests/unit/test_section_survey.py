@@ -190,8 +190,8 @@ def test_survey_section_with_previous_wave(params):
 
 def test_survey_section_without_previous_wave(params):
     result = sv.survey(make_data(wave_2024()), params)
-    assert result.tables["comparison"].empty
-    assert list(result.tables["comparison"].columns) == sv.COMPARISON_COLUMNS
+    # no empty comparison table: the page says there is no earlier wave in one sentence
+    assert "comparison" not in result.tables and "measures" in result.tables
     assert "There is no earlier survey wave in the data to compare with." in result.sentences
 
 
@@ -242,8 +242,21 @@ def test_no_survey_at_all(params):
 def test_a_survey_with_no_wave_for_the_year(params):
     # a survey is supplied (its columns are there) but holds no respondent of 2024
     result = sv.survey(make_data(pd.DataFrame(columns=sv.SURVEY_COLUMNS)), params)
-    assert result.sentences == ["No resident survey responses for 2024 were supplied."]
-    assert {"measures", "comparison", "reasons", "priorities", "safety_by_ward"} <= set(result.tables)
+    assert result.sentences == ["There was no resident survey wave for 2023/24: an assessment uses the wave carried out "
+                                "in the year its financial year ends (2024), and the survey data hold no wave at all, so "
+                                "no survey figure is shown for this year."]
+    assert set(result.tables) == {"suppression_log"} and result.figures == []
+
+
+def test_a_survey_whose_waves_miss_the_year_names_the_waves_it_has(params):
+    # the 2022 and 2025 waves but none for 2024 (2023/24): one sentence naming both, no table, no figure;
+    # the 2022 wave is never shown as this year's
+    result = sv.survey(make_data(respondents(2022, 6, feel_safe_day="agree"),
+                                 respondents(2025, 6, feel_safe_day="agree")), params)
+    assert result.sentences == ["There was no resident survey wave for 2023/24: an assessment uses the wave carried out "
+                                "in the year its financial year ends (2024), and the survey data hold the 2022 and 2025 "
+                                "waves, so no survey figure is shown for this year."]
+    assert set(result.tables) == {"suppression_log"} and result.figures == []
 
 
 @pytest.fixture(scope="module")

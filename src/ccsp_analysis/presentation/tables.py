@@ -253,12 +253,16 @@ def shown(result, name: str, make: Callable[..., object], *args, otherwise: str 
     return make(via(frame) if via is not None else frame, *args, **kwargs)
 
 
-def joined(result, name: str) -> str:
-    """The text of a one-column table of notes (e.g. ``most_similar_group_notes``) as one paragraph; '' when absent."""
+def joined(result, name: str, column: str | None = None, sep: str = " ") -> str:
+    """The text of a table of notes (e.g. ``most_similar_group_notes``) as one paragraph; '' when absent.
+
+    ``column``: the column joined (the first when None).
+    """
     frame = result.tables.get(name)
     if frame is None or frame.empty:
         return ""
-    return " ".join(str(v) for v in frame.iloc[:, 0])
+    values = frame[column] if column is not None else frame.iloc[:, 0]
+    return sep.join(str(v) for v in values)
 
 
 CHANGE_COLUMNS = {"label": ("Measure", "text"), "current": ("This year", "count"), "previous": ("Last year", "count"),

@@ -39,10 +39,14 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
 def write_tables(results: dict, folder: Path) -> pd.DataFrame:
     """Write every table of every section to ``folder`` (``<section>-<table>.csv``, plus fixed export names)
     and ``figures.csv`` (``id,value``; a withheld figure keeps its id with a blank value). Text cells that a
-    spreadsheet would run as a formula are neutralised. Returns the figures."""
+    spreadsheet would run as a formula are neutralised. A table with no rows is not written: a header alone
+    says nothing, and its page says in a sentence why there is nothing (e.g. "No cells were hidden.").
+    Returns the figures."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, result in results.items():
         for table, frame in result.tables.items():
+            if frame.empty:
+                continue
             safe = safe_for_spreadsheets(frame)
             safe.to_csv(folder / f"{name}-{table}.csv", index=False)
             if table in result.exports:

@@ -19,7 +19,7 @@ from ccsp_analysis.measures import (
 )
 from ccsp_analysis.params import Params
 from ccsp_analysis.result import SectionResult
-from ccsp_analysis.taxonomy import HO_OFFENCES, STREET_GROUPINGS
+from ccsp_analysis.taxonomy import HO_OFFENCES, STREET_GROUPINGS, grouping_mask
 
 #: Groupings the key findings report, in page order.
 HEADLINE_GROUPINGS = ["trc", "assault_battery", "shoplifting", "acquisitive", "vehicle", "serious_youth_violence",
@@ -48,6 +48,18 @@ def offence_mix(crimes: pd.DataFrame, fy: str, previous_fy: str) -> pd.DataFrame
     """
     table = by_key(crimes, ["police_category"], fy, previous_fy)
     return table.rename(columns={"police_category": "offence"})
+
+
+def acquisitive_parts(crimes: pd.DataFrame, fy: str, previous_fy: str) -> pd.DataFrame:
+    """Acquisitive crime by kind (Home Office offence group; police.uk category on street-level data alone),
+    largest first, with each kind's share of acquisitive crime and its change.
+
+    ``significant_bh`` is corrected (Benjamini–Hochberg) over every kind.
+    """
+    column = "ho_group" if crimes["ho_code"].notna().any() else "police_category"
+    acquisitive = crimes[grouping_mask(crimes, "acquisitive")]
+    table = by_key(acquisitive, [column], fy, previous_fy).rename(columns={column: "kind"})
+    return table.sort_values(["current", "kind"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def key_findings(data: Dataset, params: Params) -> SectionResult:
@@ -84,6 +96,12 @@ def key_findings(data: Dataset, params: Params) -> SectionResult:
     else:
         out.tables["offence_mix"] = offence_mix(crimes, fy, prev)
         out.sentences.append(narrative.needs_sentence("top_offences"))
+    parts = acquisitive_parts(crimes, fy, prev)
+    if int(parts["current"].sum()) > 0:  # e.g. vehicle crime's share of acquisitive crime
+        out.tables["acquisitive_parts"] = parts
+        out.sentences.append(narrative.parts_sentence(
+            "acquisitive crime", [(k.lower(), int(c)) for k, c in zip(parts["kind"], parts["current"], strict=True)],
+            int(parts["current"].sum())))
     shop = count(crimes, "shoplifting", fy)
     out.add_figure("shoplifting_share", share(shop, trc), "Shoplifting: share of TRC", "share")
     out.sentences.append(narrative.share_sentence("Shoplifting", shop, trc, "total recorded crime"))

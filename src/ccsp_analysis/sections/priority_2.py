@@ -115,7 +115,7 @@ def _asb(out: SectionResult, data: Dataset, params: Params, centre: str | None) 
         out.tables["asb_types"] = types
         for row in types.itertuples():
             out.add_figure(f"asb_{row.asb_type}_share", row.share, f"Police-recorded ASB: {row.asb_type} share", "share", decimals=0)
-        said = [f"Of police-recorded ASB with a type, {narrative.fmt_list([f'{narrative.fmt_pct(r.share, 0)} was {r.asb_type}' for r in types.itertuples() if r.share is not None])}."]
+        said = [f"Of police-recorded ASB with a type, {narrative.fmt_list([f'{narrative.fmt_pct(r.share)} was {r.asb_type}' for r in types.itertuples() if r.share is not None])}."]
     else:  # police.uk ASB rows carry no type
         said = [narrative.needs_sentence("asb_types")]
     wards = _ward_shares(out, "asb_wards", police, fy, prev, data.geography)

@@ -12,7 +12,7 @@ from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.demo.manifest import LISTED, synthetic_sources
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.formatting import round_half_up
-from ccsp_analysis.params import SECTION_TITLES, Params, is_synthetic
+from ccsp_analysis.params import SECTION_TITLES, Params, is_synthetic, project_root
 from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.result import SectionResult
 
@@ -52,6 +52,33 @@ def figures_for_period(published: dict, period: str) -> list[dict]:
             seen.add(f["id"])
             unique.append(f)
     return unique
+
+
+def _shown(path: str | Path, params: Params) -> str:
+    """A path relative to the project when it is inside it (pages are the same on every machine), else its name."""
+    try:
+        return Path(path).resolve().relative_to(project_root(params).resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def documents(published: dict) -> list[tuple[str, str]]:
+    """Each document of the published-figures file: its name and the financial year its figures cover.
+
+    The name is what the block's ``source`` gives in brackets (``"000_x.txt (CCSP Plan 2025-2028)"`` ->
+    ``"CCSP Plan 2025-2028"``), else the whole ``source``, else the block's key; in file order.
+    """
+    out = []
+    for name, block in published.items():
+        if not isinstance(block, dict) or "period" not in block:
+            continue
+        source = str(block.get("source") or name)
+        if "(" in source and ")" in source.split("(", 1)[1]:
+            source = source.split("(", 1)[1].split(")", 1)[0]
+        start = str(block["period"]["start"])
+        fy = FinancialYear(int(start[:4]) - (int(start[5:7]) < 4))
+        out.append((source, fy.text))
+    return out
 
 
 def decimals_of(value: float) -> int:
@@ -139,10 +166,15 @@ def reconciliation(data: Dataset, params: Params, figures: pd.DataFrame | None =
         out.sentences.append("The run's figures were not given, so there is nothing to reconcile.")
         return out
     figs = figures
-    table = reconcile(figs, read_published(params.sources.published_figures), params.period)
+    published = read_published(params.sources.published_figures)
+    table = reconcile(figs, published, params.period)
+    if table.empty:  # no document publishes figures for this period: one sentence naming those the file has
+        out.sentences.append(narrative.no_published_sentence(
+            FinancialYear.parse(params.period).text, documents(published), _shown(params.sources.published_figures, params)))
+        return out
     out.tables["reconciliation"] = table
     out.exports["reconciliation"] = "reconciliation.csv"
-    out.tables["reconciliation_view"] = labelled(table, figs, read_published(params.sources.published_figures), params.period)
+    out.tables["reconciliation_view"] = labelled(table, figs, published, params.period)
     counts = table["status"].value_counts()
     out.sentences.append(
         f"Of {len(table)} figures published for {FinancialYear.parse(params.period).text}, "

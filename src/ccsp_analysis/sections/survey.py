@@ -374,8 +374,8 @@ def _sentences(
 def survey(data: Dataset, params: Params) -> SectionResult:
     """Compute the resident survey section for ``params`` (the wave of the year its financial year ends).
 
-    Every table is present even when there are no responses for the year (then empty), so the
-    notebook shows the same page every run.
+    Without a wave for the year the result is one sentence saying so (naming the waves the data
+    hold) and no tables, so the page shows no empty table.
     """
     out = new_result()
     if not len(data.survey.columns):  # no survey supplied: one sentence, no empty tables
@@ -384,17 +384,19 @@ def survey(data: Dataset, params: Params) -> SectionResult:
     responses = data.survey
     year, previous = waves(responses, params)
     now = responses[responses["survey_year"] == year]
+    if now.empty:  # no wave for the year: one sentence naming the waves there are, and no empty tables
+        held = sorted({int(y) for y in responses["survey_year"].dropna()})
+        out.sentences.append(narrative.no_wave_sentence(params.fy.text, year, held))
+        return out
     threshold = params.disclosure_threshold
     reg = register(out, SECTION)
     table = measure_table(now)
     keys = _register_measures(out, table, year, "measures")
     comparison = pd.DataFrame(columns=COMPARISON_COLUMNS)
-    if previous is not None and len(now):
+    if previous is not None:  # without an earlier wave the page says so in a sentence (no empty table)
         earlier = responses[responses["survey_year"] == previous]
         comparison = comparison_table(now, earlier)
         _register_comparison(out, comparison, keys, _register_measures(out, measure_table(earlier), previous))
-    else:
-        out.tables["comparison"] = comparison
     _register_reasons(out, reasons_table(now), year, keys[-1])
     _register_priorities(out, priorities_table(now), year, now)
     _register_wards(out, by_ward(now, data.geography), year, threshold)
@@ -410,10 +412,7 @@ def survey(data: Dataset, params: Params) -> SectionResult:
         "top_priorities", top or None, "Top three first priorities named by residents", "list"
     )
     settle(out, threshold)
-    if now.empty:
-        out.sentences.append(f"No resident survey responses for {year} were supplied.")
-        return out
-    out.sentences += _sentences(reg, year, table, keys, previous, out.tables["comparison"])
+    out.sentences += _sentences(reg, year, table, keys, previous, out.tables.get("comparison", comparison))
     settle(out, threshold)
     if top:
         out.sentences.append(
