@@ -248,8 +248,10 @@ def _priority_3(r: SectionResult, ctx: dict) -> list[list[Finding]]:
 
 def _areas(r: SectionResult, ctx: dict) -> list[list[Finding]]:
     conc = _t(r, "concentration")
-    said = [] if conc is None or conc.empty else list(conc["statement"].str.split(r"(?<=\.) ", n=1).str[0])
-    gist = "" if conc is None or conc.empty else (
+    if conc is not None and (conc.empty or conc[["area_share", "crime_share"]].isna().any(axis=None)):
+        conc = None  # no crime in any small area: the page's statement says so, and it is no finding
+    said = [] if conc is None else list(conc["statement"].str.split(r"(?<=\.) ", n=1).str[0])
+    gist = "" if conc is None else (
         f"recorded crime is concentrated (the top {fmt_pct(float(conc['area_share'].iloc[0]))} of small areas hold "
         f"{fmt_pct(float(conc['crime_share'].iloc[0]))} of it)")
     rate = [s for s in r.sentences if s.startswith("The highest rate was in")]
