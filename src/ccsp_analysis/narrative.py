@@ -570,3 +570,78 @@ def no_published_sentence(period: str, documents: Sequence[tuple[str, str]], pat
     named = fmt_list([f"{name} (for {when})" for name, when in documents])
     return (f"No document in the published figures file publishes figures for {period}, so there is nothing to "
             f"reconcile: it holds figures from {named} ({path}).")
+
+
+# -- "so what": findings and what they mean for the plan (ccsp_analysis.so_what) --------------------------
+
+def change_finding(label: str, current: int, previous: int, pct_change: float, direction: str) -> tuple[str, str]:
+    """A significant change as a finding and its short form for the closing sentences.
+
+    e.g. ("Shoplifting rose by 44.5% on last year (2,580 against 1,785), a statistically significant rise.",
+    "shoplifting rose by 44.5%"). Only for direction UP or DOWN (a significant change).
+    """
+    if direction not in ("UP", "DOWN"):
+        raise NarrativeError(f"a change finding needs direction UP or DOWN, got {direction!r}")
+    verb, noun = ("rose", "rise") if direction == "UP" else ("fell", "fall")
+    size = fmt_pct(abs(pct_change))
+    sentence = (f"{label} {verb} by {size} on last year ({fmt_count(current)} against {fmt_count(previous)}), "
+                f"a statistically significant {noun}.")
+    return sentence, f"{lower_first(label)} {verb} by {size}"
+
+
+def significant_row_finding(name: str, what: str, current: int, previous: int, pct_change: float, direction: str,
+                            n_rows: int, among: str, kind: bool = False) -> tuple[str, str]:
+    """A row of a table tested together that stays significant after the Benjamini–Hochberg correction.
+
+    e.g. ("Recorded crime in Foleshill fell by 12.2% (5,120 against 5,834), significant after correcting for
+    testing 18 wards at once.", "recorded crime in Foleshill fell by 12.2%"). ``kind``: the row is a kind of
+    ``what`` (an offence group), not a place: "Stalking and harassment (violence against women and girls) fell ...".
+    """
+    if direction not in ("UP", "DOWN"):
+        raise NarrativeError(f"a change finding needs direction UP or DOWN, got {direction!r}")
+    verb = "rose" if direction == "UP" else "fell"
+    size = fmt_pct(abs(pct_change))
+    lead = f"{name} ({what})" if kind else f"{what[0].upper()}{what[1:]} in {name}"
+    sentence = (f"{lead} {verb} by {size} ({fmt_count(current)} against {fmt_count(previous)}), significant after "
+                f"correcting for testing {fmt_count(n_rows)} {among} at once.")
+    return sentence, f"{lower_first(lead) if kind else what + ' in ' + name} {verb} by {size}"
+
+
+def plan_link_phrase(boards: Sequence[str], better: str, direction: str | None) -> str:
+    """How a finding's measure sits in the plan: the boards whose measure of success it is and, for a
+    significant change, whether it goes the way the plan asks (``better``: 'lower' or 'higher').
+
+    e.g. " (a measure of success of City Tasking; the plan asks for a fall, and this is not one)".
+    """
+    owners = fmt_list(list(dict.fromkeys(boards)))
+    text = f" (a measure of success of {owners}"
+    if direction in ("UP", "DOWN"):
+        agrees = (direction == "UP") == (better == "higher")
+        text += f"; the plan asks for {'a rise' if better == 'higher' else 'a fall'}, and this {'is' if agrees else 'is not'} one"
+    return text + ")"
+
+
+def priority_implication(title: str, gists: Sequence[str]) -> str:
+    """One closing sentence: a priority and the findings that bear on it.
+
+    e.g. "Priority 2: public place safety and reassurance — the findings that bear on it: shoplifting rose by 44.5%
+    (...); anti-social behaviour (police-recorded) shows concerning control-chart signals."
+    """
+    return f"{title} — the findings that bear on it: {'; '.join(gists)}."
+
+
+def finding_sentences_none(missing: str | None, some: bool = False) -> str:
+    """What a page's findings say when its results give none (or, ``some``, beside the ones they give over
+    incomplete periods): never padding, and over incomplete periods why no change is called a rise or fall."""
+    if missing is not None:
+        lead = "" if some else "This page's results give no finding to report. "
+        return (f"{lead}No change on last year is called a rise or a fall here, because the data miss months "
+                f"({missing}).")
+    return "This page's results give no finding to report beyond what its tables show."
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym or a name (two capitals, e.g. "VAWG")."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

@@ -6,7 +6,7 @@ Layers, bottom to top (ARCHITECTURE.md, the compute-once issue):
 1. inputs: params, plans, sources/, dataset, demo/, area_setup (writes area files from an ONS lookup)
 2. numbers: stats/ (no sentences), disclosure
 3. measures and words: measures, narrative (every sentence), people, result, exception_report, coverage, monitoring,
-   force_index, national (every partnership's headline measures in one pass)
+   force_index, national (every partnership's headline measures in one pass), so_what (each page's findings)
 4. sections/ (no section imports another; the registry and the store may import them)
 5. presentation/ (tables, charts, maps, style)
 6. report/ (renders, computes nothing)
@@ -28,7 +28,8 @@ LAYERS = {
     0: ["ccsp_analysis", "errors", "formatting", "periods", "schemas", "taxonomy", "hashing"],
     1: ["params", "plans", "sources", "dataset", "demo", "area_setup"],
     2: ["stats", "disclosure"],
-    3: ["measures", "narrative", "people", "result", "exception_report", "coverage", "monitoring", "force_index", "national"],
+    3: ["measures", "narrative", "people", "result", "exception_report", "coverage", "monitoring", "force_index", "national",
+        "so_what"],
     4: ["sections"],
     5: ["presentation"],
     6: ["report"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from ccsp_analysis import coverage, people
+from ccsp_analysis import coverage, people, so_what
 from ccsp_analysis.params import SECTION_TITLES
 from ccsp_analysis.result import SectionResult, merge_figures
 from ccsp_analysis.sections import (
@@ -65,7 +65,9 @@ def compute_sections(data, params, names: list[str],
     has computed, disclosure control runs across the whole run (:func:`ccsp_analysis.people.protect_run`):
     a count about people hidden in one section is hidden in every table, figure and sentence of
     every section, and the sections of :data:`AFTER` read the results after that: the priorities the
-    other sections' tables, the reconciliation every section's figures (the priorities' included). ``on_result(name, result)``
+    other sections' tables, the reconciliation every section's figures (the priorities' included). Each section's
+    findings and what they mean for the plan (:mod:`ccsp_analysis.so_what`) are picked last, from the results as
+    published. ``on_result(name, result)``
     is then called for each section in turn (the runner stores it and starts its notebook), so no
     section is published before the run's disclosure control has been applied.
     ``missing``: the months the data miss (a run with ``--allow-partial``); while it is set no
@@ -94,6 +96,13 @@ def compute_sections(data, params, names: list[str],
         except Exception as exc:  # noqa: BLE001
             log.exception("section %s failed", n)
             errors[n] = f"{type(exc).__name__}: {exc}"
+    # each page's findings and what they mean for the plan, read from the results as published
+    for n, result in results.items():
+        try:
+            with coverage.incomplete_periods(missing):
+                result.tables[so_what.TABLE] = so_what.build(n, result, so_what.plan_of(params))
+        except Exception:  # noqa: BLE001 -- the page still renders, without its findings
+            log.exception("the findings of section %s could not be picked", n)
     if on_result is not None:
         for n, result in results.items():
             on_result(n, result)
