@@ -304,6 +304,28 @@ def test_wards_differ_in_council_asb_and_non_crime_incidents(demo_dir):
         assert max(counts.values()) >= 2 * min(counts.values()), (name, counts)
 
 
+def test_wards_differ_in_the_age_of_their_residents(demo_dir):
+    # Census 2021 residents by age band: each small area's bands add up to its TS001 total, and wards differ
+    # (the city centre's students: St Michael's has the largest share aged 16 to 24, at least 10 points above
+    # the city's; before, every small area had the same mix to rounding).
+    with open(demo_dir / "ons" / "census2021_ts001_lsoa.csv", newline="") as fh:
+        total = {r["mnemonic"]: int(r["total"]) for r in csv.DictReader(fh)}
+    with open(demo_dir / "ons" / "lsoa21_to_ward_lookup.csv", newline="") as fh:
+        ward = {r["LSOA21CD"]: r["WD22NM"] for r in csv.DictReader(fh) if r["LAD22CD"] == "E08000026"}
+    by_area, young, people = Counter(), Counter(), Counter()
+    with open(demo_dir / "ons" / "census2021_age6_lsoa.csv", newline="") as fh:
+        for r in csv.DictReader(fh):
+            by_area[r["lsoa21_code"]] += int(r["usual_residents"])
+            if r["lsoa21_code"] in ward:
+                people[ward[r["lsoa21_code"]]] += int(r["usual_residents"])
+                young[ward[r["lsoa21_code"]]] += int(r["usual_residents"]) * (r["age_group"] == "Aged 16 to 24 years")
+    assert by_area == total
+    share = {w: 100 * young[w] / people[w] for w in people}
+    city = 100 * sum(young.values()) / sum(people.values())
+    assert max(share, key=share.get) == "St Michael's" and share["St Michael's"] >= city + 10
+    assert len({round(v, 1) for v in share.values()}) >= 10  # before: every ward 15.5% to rounding
+
+
 def test_asb_and_synthetic_codes(demo_dir):
     with open(demo_dir / "partner" / "police_asb.csv", newline="") as fh:
         asb = list(csv.DictReader(fh))
