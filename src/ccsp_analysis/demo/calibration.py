@@ -39,35 +39,57 @@ WARD_POP_WEIGHT = {ST_MICHAELS: 1.45, FOLESHILL: 1.35}
 
 # Total recorded crime per financial year. 2023-24 and 2022-23 are published (38,508; a 10.1% fall:
 # 38508/42834 - 1 = -10.0995%). 2014-15 -> 2015-16 is the published -201 (-0.9%: -201/21676).
+# The other years are unpinned and chosen by hand, irregular as real series are (no constant steps).
 TRC_BY_YEAR: dict[int, int] = {
-    2013: 20_950, 2014: 21_676, 2015: 21_475, 2016: 24_610, 2017: 28_930, 2018: 32_440,
-    2019: 34_870, 2020: 30_950, 2021: 37_820, 2022: 42_834, 2023: 38_508,
+    2013: 20_873, 2014: 21_676, 2015: 21_475, 2016: 24_586, 2017: 28_817, 2018: 32_519,
+    2019: 34_692, 2020: 31_148, 2021: 37_906, 2022: 42_834, 2023: 38_508,
 }
 # Ward pins for 2023-24: St Michael's 8,209 and Foleshill 3,496 (3496/38508 = 9.08% -> 9.1%).
 WARD_TRC_2023 = {ST_MICHAELS: 8_209, FOLESHILL: 3_496}
-# Other years: share of TRC in the two pinned wards (about the 2023-24 shares, 21.3% and 9.1%).
+# Other years: share of TRC in the two pinned wards (about the 2023-24 shares, 21.3% and 9.1%), varied from
+# year to year (``crimes._ward_quotas``: a stream of its own per year) so the shares are not a constant series.
 WARD_SHARE_OTHER_YEARS = {ST_MICHAELS: 0.205, FOLESHILL: 0.093}
 
 # Police-recorded ASB: 2022-23 10,000 -> 2023-24 12,260 (+22.6%). Type shares 2023-24:
 # nuisance 8,214 (67.0%), environmental 2,207 (18.0%), personal 1,839 (15.0%); St Michael's
 # 2,611 of 12,260 = 21.3%.
 ASB_BY_YEAR: dict[int, int] = {
-    2013: 8_300, 2014: 7_650, 2015: 7_000, 2016: 7_900, 2017: 8_700, 2018: 9_400,
-    2019: 9_900, 2020: 14_600, 2021: 11_100, 2022: 10_000, 2023: 12_260,
+    2013: 8_246, 2014: 7_712, 2015: 7_000, 2016: 7_853, 2017: 8_641, 2018: 9_488,
+    2019: 9_817, 2020: 14_437, 2021: 11_232, 2022: 10_000, 2023: 12_260,
 }
 ASB_TYPES_2023 = {"nuisance": 8_214, "environmental": 2_207, "personal": 1_839}
-ASB_TYPE_SHARES = {"nuisance": 0.66, "environmental": 0.19, "personal": 0.15}
+ASB_TYPE_SHARES = {"nuisance": 0.66, "environmental": 0.19, "personal": 0.15}  # other years: varied (crimes.asb_for_year)
 ASB_ST_MICHAELS_2023 = 2_611
-# Council-recorded ASB per year.
-COUNCIL_ASB_BY_YEAR: dict[int, int] = {y: 4_200 + 90 * (y - 2013) for y in TRC_BY_YEAR}
+# Council-recorded ASB per year (2015-16 pinned below); irregular, with the 2020-21 lockdown rise.
+COUNCIL_ASB_BY_YEAR: dict[int, int] = {
+    2013: 4_236, 2014: 4_371, 2015: 4_408, 2016: 4_157, 2017: 4_489, 2018: 4_622,
+    2019: 4_540, 2020: 5_318, 2021: 4_873, 2022: 4_761, 2023: 4_988,
+}
 # Fly-tipping: 8,000 -> 6,920 (-13.5%); Foleshill 1,661 of 6,920 = 24.0%.
 FLY_TIPPING_BY_YEAR: dict[int, int] = {
-    2013: 5_400, 2014: 5_650, 2015: 5_900, 2016: 6_300, 2017: 6_700, 2018: 7_050,
-    2019: 7_300, 2020: 8_600, 2021: 8_300, 2022: 8_000, 2023: 6_920,
+    2013: 5_382, 2014: 5_716, 2015: 5_847, 2016: 6_342, 2017: 6_608, 2018: 7_187,
+    2019: 7_241, 2020: 8_716, 2021: 8_243, 2022: 8_000, 2023: 6_920,
 }
 FLY_TIPPING_FOLESHILL_2023 = 1_661
-# Domestic-abuse service referrals: "referrals to DA support services increased".
-DA_REFERRALS_BY_YEAR: dict[int, int] = {y: 2_300 + 110 * (y - 2013) for y in TRC_BY_YEAR}
+# Foleshill's share of fly-tipping in the other years (about 2023-24's 24.0%, varying year to year).
+FLY_TIPPING_FOLESHILL_SHARE = {2013: 0.221, 2014: 0.236, 2015: 0.229, 2016: 0.244, 2017: 0.232, 2018: 0.218,
+                               2019: 0.239, 2020: 0.247, 2021: 0.226, 2022: 0.233}
+# Relative rate per resident of fly-tipping, council-recorded ASB and non-crime incidents in each ward:
+# higher in the dense, more deprived inner-city wards (terraced streets, back alleys, houses in multiple
+# occupation), lower in the suburban south and west. Chosen by hand as an index of deprivation;
+# ``writer._ward_counts`` draws each ward's count around rate x residents (negative binomial), so wards
+# differ and change differently from year to year (Foleshill's fly-tipping is pinned in 2023-24).
+WARD_DEPRIVATION = {
+    "E05001218": 0.55, "E05001219": 1.25, "E05001220": 0.70, "E05001221": 0.45, "E05001222": 1.55,
+    "E05001223": 1.35, "E05001224": 1.05, "E05001225": 1.15, "E05001226": 1.10, "E05001227": 1.30,
+    "E05001228": 1.60, "E05001229": 0.95, "E05001230": 1.20, "E05001231": 0.30, "E05001232": 0.60,
+    "E05001233": 0.80, "E05001234": 0.65, "E05001235": 0.90,
+}
+# Domestic-abuse service referrals: "referrals to DA support services increased" (2022-23 -> 2023-24).
+DA_REFERRALS_BY_YEAR: dict[int, int] = {
+    2013: 2_286, 2014: 2_431, 2015: 2_517, 2016: 2_702, 2017: 2_759, 2018: 2_941,
+    2019: 3_118, 2020: 3_407, 2021: 3_362, 2022: 3_455, 2023: 3_612,
+}
 
 # Crime cells: (ho_code, n 2023-24, n 2022-23, flags, hate strand, victim sex, victim age range, hours, ward)
 #   flags: space-separated markers; sex: "F"/"M", "*" = assigned by the year's female quota, "" = no victim;
@@ -244,12 +266,21 @@ DA_CRIMES_PIN = {2014: 2_133, 2015: 2_165}
 HATE_CRIMES_PIN = {2014: 375, 2015: 379}
 # Non-crime domestic abuse incidents: 4,000 -> 3,836 (-164, -4.1%); repeat victims 420 (10.5%) ->
 # 357 (9.3%: 357/3836 = 9.31%); children present 742 -> 1,832.
-NON_CRIME_DA = {2014: 4_000, 2015: 3_836}
+# The other years are unpinned, chosen by hand (irregular); so are the repeat and children-present
+# shares of the unpinned years (no constant rate).
+NON_CRIME_DA = {2013: 3_874, 2014: 4_000, 2015: 3_836, 2016: 3_957, 2017: 4_118, 2018: 4_063,
+                2019: 4_245, 2020: 4_612, 2021: 4_391, 2022: 4_476, 2023: 4_329}
 NON_CRIME_DA_REPEAT = {2014: 420, 2015: 357}
 NON_CRIME_DA_CHILDREN = {2014: 742, 2015: 1_832}
-NON_CRIME_HATE = {2014: 85, 2015: 88}
+NON_CRIME_DA_REPEAT_SHARE = {2013: 0.108, 2016: 0.096, 2017: 0.101, 2018: 0.093, 2019: 0.098, 2020: 0.112,
+                             2021: 0.104, 2022: 0.099, 2023: 0.095}
+NON_CRIME_DA_CHILDREN_SHARE = {2013: 0.176, 2016: 0.431, 2017: 0.402, 2018: 0.418, 2019: 0.386, 2020: 0.447,
+                               2021: 0.409, 2022: 0.395, 2023: 0.412}
+NON_CRIME_HATE = {2013: 79, 2014: 85, 2015: 88, 2016: 97, 2017: 91, 2018: 104, 2019: 99, 2020: 112, 2021: 118,
+                  2022: 109, 2023: 121}
 # Hate incidents reported through third-party reporting centres: 58 -> 60 (total 2015-16: 379 + 88 + 60 = 527).
-HATE_REPORTING_CENTRES = {2014: 58, 2015: 60}
+HATE_REPORTING_CENTRES = {2013: 52, 2014: 58, 2015: 60, 2016: 57, 2017: 63, 2018: 61, 2019: 66, 2020: 49,
+                          2021: 58, 2022: 64, 2023: 62}
 # Service referrals 2015-16: CDVASS 1,083; SARC clients 446 (2014-15: 383).
 SERVICE_PINS = {2015: {"CDVASS": 1_083, "SARC": 446}, 2014: {"SARC": 383}}
 # ASB 2015-16, police 7,000 (ASB_BY_YEAR) + council 4,408 = 11,408; quarter 4 (Jan-Mar 2016): police 1,497 + council 1,166 = 2,663.
@@ -264,16 +295,32 @@ CENSUS_2011 = 316_915
 # Most similar group table 2015-16: the published values; the four rows blank in the published text
 # are given synthetic values within their sorted places so that the mean of all 15 rows is the
 # published group average 83.482 (15 x 83.482 = 1,252.23; published values sum to 939.088; the four
-# synthetic values sum to 313.142).
+# synthetic values sum to 313.142: 71.864 + 75.917 + 78.952 + 86.409, three decimals like the published
+# rows, each between its published neighbours: 70.729 < 71.864 < 75.917 < 78.952 < 79.599, 85.079 < 86.409 < 93.376).
 MSG_2015 = (
     ("West Midlands - Coventry", 62.176, "published"), ("Greater Manchester - Salford", 68.604, "published"),
-    ("Devon & Cornwall - Plymouth", 70.729, "published"), ("Hertfordshire - Stevenage", 72.100, "synthetic"),
-    ("Bedfordshire - Luton", 76.400, "synthetic"), ("Greater Manchester - Bolton", 78.300, "synthetic"),
+    ("Devon & Cornwall - Plymouth", 70.729, "published"), ("Hertfordshire - Stevenage", 71.864, "synthetic"),
+    ("Bedfordshire - Luton", 75.917, "synthetic"), ("Greater Manchester - Bolton", 78.952, "synthetic"),
     ("Thames Valley - Slough", 79.599, "published"), ("Essex - Harlow", 83.120, "published"),
     ("Leicestershire - Leicester", 83.239, "published"), ("West Yorkshire - Bradford", 85.079, "published"),
-    ("Staffordshire - Stoke on Trent", 86.342, "synthetic"), ("Lincolnshire - Lincoln", 93.376, "published"),
+    ("Staffordshire - Stoke on Trent", 86.409, "synthetic"), ("Lincolnshire - Lincoln", 93.376, "published"),
     ("Avon & Somerset - Bristol", 100.711, "published"), ("Hampshire - Portsmouth", 103.039, "published"),
     ("Lancashire - Blackpool", 109.416, "published"),
 )
 # Modern slavery: National Referral Mechanism referrals; council-recorded cases 2023-24: 124 (published).
-NRM_COUNCIL = {2022: 98, 2023: 124}
+# First responders by year (council 2022-23 and 2023-24 pinned; the rest chosen by hand, irregular).
+NRM_COUNCIL = {2013: 57, 2014: 68, 2015: 64, 2016: 79, 2017: 83, 2018: 91, 2019: 87, 2020: 72, 2021: 94,
+               2022: 98, 2023: 124}
+NRM_POLICE = {2013: 38, 2014: 45, 2015: 43, 2016: 51, 2017: 48, 2018: 57, 2019: 62, 2020: 46, 2021: 59,
+              2022: 66, 2023: 61}
+NRM_OTHER = {2013: 17, 2014: 22, 2015: 19, 2016: 25, 2017: 21, 2018: 26, 2019: 24, 2020: 18, 2021: 27,
+             2022: 25, 2023: 29}
+# Reoffending (proven reoffending cohorts) and first-time entrants by financial year: not published,
+# chosen by hand: a slow fall with year-to-year noise and the 2020-21 dip in cohorts and entrants.
+# (offenders, reoffending rate %, reoffences per reoffender, first-time entrants)
+REOFFENDING: dict[int, tuple[int, float, float, int]] = {
+    2013: (1_163, 27.4, 3.71, 247), 2014: (1_121, 26.9, 3.86, 229), 2015: (1_098, 27.8, 3.79, 221),
+    2016: (1_104, 26.3, 3.94, 204), 2017: (1_052, 25.9, 3.88, 196), 2018: (1_017, 26.6, 4.02, 181),
+    2019: (1_031, 25.2, 3.97, 172), 2020: (884, 23.8, 3.64, 139), 2021: (962, 25.7, 3.91, 151),
+    2022: (941, 24.9, 3.83, 143), 2023: (918, 25.3, 3.96, 136),
+}

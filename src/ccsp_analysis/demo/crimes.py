@@ -84,7 +84,9 @@ def _ward_quotas(rng: np.random.Generator, start_year: int, n_total: int, pinned
     if start_year == 2023:
         fixed = dict(cal.WARD_TRC_2023)
     else:
-        fixed = {w: round(s * n_total) for w, s in cal.WARD_SHARE_OTHER_YEARS.items()}
+        # the pinned wards' shares vary from year to year (a stream of the year's own, as cells_for_year)
+        vary = np.random.default_rng([start_year, 1]).lognormal(0.0, 0.05, len(cal.WARD_SHARE_OTHER_YEARS))
+        fixed = {w: round(s * v * n_total) for (w, s), v in zip(cal.WARD_SHARE_OTHER_YEARS.items(), vary, strict=True)}
     remaining = n_total - sum(fixed.values())
     weights = _ward_weights(rng, ward_codes)
     free_w = np.array([0.0 if w in fixed else wt for w, wt in zip(ward_codes, weights, strict=True)])
@@ -169,11 +171,13 @@ def crimes_for_year(rng: np.random.Generator, geo: pd.DataFrame, start_year: int
 def asb_for_year(rng: np.random.Generator, geo: pd.DataFrame, start_year: int) -> pd.DataFrame:
     """Police-recorded ASB incidents with type and small area for one financial year."""
     n = cal.ASB_BY_YEAR[start_year]
-    types = cal.ASB_TYPES_2023 if start_year == 2023 else {t: s * n for t, s in cal.ASB_TYPE_SHARES.items()}
+    # other years: the type shares and the city centre's share vary from year to year (a stream of the year's own)
+    vary = np.random.default_rng([start_year, 2]).lognormal(0.0, 0.06, len(cal.ASB_TYPE_SHARES) + 1)
+    types = cal.ASB_TYPES_2023 if start_year == 2023 else {t: s * v * n for (t, s), v in zip(cal.ASB_TYPE_SHARES.items(), vary, strict=False)}
     names = list(types)
     asb_type = np.array(names, dtype=object)[_quota_choice(rng, n, np.array([types[t] for t in names], dtype=float))]
     ward_codes = [w[0] for w in cal.WARDS]
-    stm = cal.ASB_ST_MICHAELS_2023 if start_year == 2023 else round(0.20 * n)
+    stm = cal.ASB_ST_MICHAELS_2023 if start_year == 2023 else round(0.20 * vary[-1] * n)
     vol = np.where(np.array(ward_codes) == cal.ST_MICHAELS, 0.0, _ward_weights(rng, ward_codes))
     quotas = _round_to_total(vol, n - stm)
     quotas[ward_codes.index(cal.ST_MICHAELS)] = stm

@@ -16,6 +16,18 @@ AGE_BANDS = (
     ("Aged 15 years and under", 0.196), ("Aged 16 to 24 years", 0.155), ("Aged 25 to 34 years", 0.165),
     ("Aged 35 to 49 years", 0.190), ("Aged 50 to 64 years", 0.155), ("Aged 65 years and over", 0.139),
 )
+#: Coventry wards whose residents' ages differ most from the city's (factors on the bands above): the
+#: city centre's students, Foleshill's children, the older suburbs of the south and west.
+WARD_AGE_TILT = {
+    "E05001228": (0.55, 2.8, 1.3, 0.8, 0.6, 0.45),  # St Michael's
+    "E05001222": (1.3, 1.0, 1.1, 1.0, 0.85, 0.75),  # Foleshill
+    "E05001231": (0.9, 0.7, 0.75, 1.0, 1.25, 1.45),  # Wainbody
+    "E05001221": (0.85, 1.2, 1.0, 1.0, 1.05, 1.2),  # Earlsdon
+    "E05001232": (0.95, 0.85, 0.9, 1.0, 1.15, 1.3),  # Westwood
+}
+#: Year-to-year-free noise on each small area's age shares (lognormal sd), from a stream of its own.
+AGE_NOISE = 0.12
+AGE_STREAM = 7_013
 OTHER_AREA = "Solihull"
 #: Where the real files are in a ``--geography`` folder (e.g. ../shared/data).
 COVENTRY_LOOKUP_PATH = Path("lookups") / "coventry_lsoa21_to_ward_DERIVED.csv"
@@ -113,9 +125,13 @@ def write_ons_files(geo: pd.DataFrame, out: Path, others: pd.DataFrame | None = 
     ts001 = pd.DataFrame({"total": area["population"], "2021 super output area - lower layer": area["lsoa_name"], "mnemonic": area["lsoa_code"]})
     ts001.to_csv(paths["population"], index=False)
     shares = np.array([s for _b, s in AGE_BANDS])
+    # each small area's own mix: the ward's tilt (Coventry) and noise, so wards and areas differ as real ones do
+    tilt = np.array([WARD_AGE_TILT.get(w, (1.0,) * len(AGE_BANDS)) for w in area["ward_code"]])
+    noise = np.random.default_rng(AGE_STREAM).lognormal(0.0, AGE_NOISE, (len(area), len(AGE_BANDS)))
+    mix = shares * tilt * noise
     rows = []
-    for code, name, pop in zip(area["lsoa_code"], area["lsoa_name"], area["population"], strict=True):
-        for (band, _s), n in zip(AGE_BANDS, _round_to_total(shares, int(pop)), strict=True):
+    for code, name, pop, w in zip(area["lsoa_code"], area["lsoa_name"], area["population"], mix, strict=True):
+        for (band, _s), n in zip(AGE_BANDS, _round_to_total(w, int(pop)), strict=True):
             rows.append((code, name, band, int(n)))
     pd.DataFrame(rows, columns=["lsoa21_code", "lsoa21_name", "age_group", "usual_residents"]).to_csv(paths["population_by_age"], index=False)
     return paths

@@ -5,7 +5,7 @@ heavy is imported.
 
 ``ccsp data demo`` writes ``DEMO.json`` at the top of its output folder::
 
-    {"synthetic": true, "generator": "ccsp data demo", "demo_version": 3, "seed": ...,
+    {"synthetic": true, "generator": "ccsp data demo", "demo_version": 4, "seed": ...,
      "sources": {"police_uk": "police_uk", "partner_crimes": "partner/crimes.csv", ...},
      "files": [{"path": "partner/crimes.csv", "bytes": 12345, "sha256": "..."}, ...]}
 

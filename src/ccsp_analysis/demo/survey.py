@@ -27,6 +27,11 @@ REASONS_2024 = {"nothing_would_happen": 76, "too_trivial": 25, "fear_of_reprisal
 # First priority named (top three published: Environmental ASB, ASB, Motor vehicle / theft).
 PRIORITIES_2024 = {"Environmental ASB": 300, "ASB": 250, "Motor vehicle / theft": 200, "Drugs": 150,
                    "Burglary": 120, "Violent crime": 100, "Knife crime": 80}
+# The 2022 wave (not published): chosen by hand, each answer its own change on 2024 (no common ratio).
+REPORTED_2022 = {"no": 97, "yes": 281}
+REASONS_2022 = {"nothing_would_happen": 52, "too_trivial": 27, "fear_of_reprisal": 9, "other": 9}
+PRIORITIES_2022 = {"Environmental ASB": 251, "ASB": 232, "Motor vehicle / theft": 178, "Drugs": 139,
+                   "Burglary": 117, "Violent crime": 83, "Knife crime": 64}
 AGE_BANDS = ("16-24", "25-34", "35-44", "45-54", "55-64", "65+")
 
 
@@ -71,7 +76,6 @@ def survey_responses(rng: np.random.Generator, geo: pd.DataFrame) -> pd.DataFram
     # the 2022 wave: fewer respondents, answers that differ from 2024 by a few points either way
     vary = np.random.default_rng(2022)
     a22 = {q: {k: int(v * 0.86 * vary.uniform(0.82, 1.05)) for k, v in c.items()} for q, c in ANSWERS_2024.items()}
-    w22 = _wave(rng, 2022, n22, a22, {"no": 100, "yes": 300}, {"nothing_would_happen": 55, "too_trivial": 30, "other": 15},
-                {k: int(v * 0.875) for k, v in PRIORITIES_2024.items()})
+    w22 = _wave(rng, 2022, n22, a22, REPORTED_2022, REASONS_2022, PRIORITIES_2022)
     w24 = _wave(rng, 2024, N_2024, ANSWERS_2024, REPORTED_2024, REASONS_2024, PRIORITIES_2024)
     return pd.concat([w22, w24], ignore_index=True)

@@ -41,7 +41,8 @@ from ccsp_analysis.taxonomy import HO_OFFENCES
 log = logging.getLogger(__name__)
 
 SEED = 20240331
-DEMO_VERSION = 3  # 2: DEMO.json lists every file with its SHA-256; 3: the whole West Midlands force
+DEMO_VERSION = 4  # 2: DEMO.json lists every file with its SHA-256; 3: the whole West Midlands force;
+# 4: Coventry's street rows differ from its extract as police.uk's do, no straight-line series, wards that differ
 FIRST_YEAR, LAST_YEAR = 2013, 2023  # financial years 2013-14 .. 2023-24
 FORCE = "west-midlands"
 FORCE_NAME = "West Midlands Police"
@@ -53,12 +54,59 @@ OUTCOMES = ("Investigation complete; no suspect identified", "Unable to prosecut
             "Awaiting court outcome", "Court result unavailable")
 
 
+#: Separates the stream of Coventry's police.uk differences from the extract (see :func:`_street_view`).
+STREET_STREAM = 7_012
+#: How Coventry's police.uk street rows differ from its crime extract, as the real files do (shares of the
+#: extract's crimes of each police.uk category; the published figures come from the extract, never from these):
+#: no location (published with no small area, so outside every partnership: more often where the place is
+#: a victim's address or unknown, rarely for shops) ...
+STREET_NO_LOCATION = {
+    "Violence and sexual offences": 0.030, "Criminal damage and arson": 0.015, "Vehicle crime": 0.012,
+    "Public order": 0.025, "Shoplifting": 0.004, "Burglary": 0.008, "Other theft": 0.030, "Robbery": 0.015,
+    "Possession of weapons": 0.020, "Drugs": 0.010, "Theft from the person": 0.035, "Other crime": 0.045,
+    "Bicycle theft": 0.020,
+}
+#: ... recorded after the month's file was published (never in the files; default 0.8%) ...
+STREET_LATE = {"Violence and sexual offences": 0.012, "Other crime": 0.015}
+STREET_LATE_DEFAULT = 0.008
+#: ... and reclassified after publication: the files keep the first category (the extract's, then another).
+STREET_RECLASSIFIED: tuple[tuple[str, str, float], ...] = (
+    ("Violence and sexual offences", "Public order", 0.004), ("Public order", "Violence and sexual offences", 0.030),
+    ("Other theft", "Theft from the person", 0.010), ("Theft from the person", "Other theft", 0.020),
+    ("Burglary", "Other theft", 0.006), ("Shoplifting", "Other theft", 0.004),
+    ("Criminal damage and arson", "Vehicle crime", 0.005), ("Vehicle crime", "Criminal damage and arson", 0.008),
+)
+
+
+def _street_view(stream: np.random.Generator, rows: pd.DataFrame, n_crimes: int) -> pd.DataFrame:
+    """Coventry's street rows as police.uk publishes them: of the first ``n_crimes`` rows (the extract's
+    crimes), some recorded late (dropped), some reclassified (the category the files keep) and some with no
+    location (no small area, no coordinates, "No Location"), drawn from ``stream`` (a stream of its own, so
+    the extract's rows and the other districts' never change with these shares). ASB rows are kept as they are."""
+    cat = rows["Crime type"].to_numpy(dtype=object).copy()
+    crime = np.arange(len(rows)) < n_crimes
+    u_late, u_class, u_loc = stream.random(len(rows)), stream.random(len(rows)), stream.random(len(rows))
+    late = crime & (u_late < pd.Series(cat).map(STREET_LATE).fillna(STREET_LATE_DEFAULT).to_numpy())
+    no_loc = crime & (u_loc < pd.Series(cat).map(STREET_NO_LOCATION).fillna(0.0).to_numpy())
+    new = cat.copy()
+    for src, dst, share in STREET_RECLASSIFIED:
+        new[crime & (cat == src) & (u_class < share)] = dst
+    rows = rows.assign(**{"Crime type": new})
+    rows.loc[no_loc, ["LSOA code", "LSOA name"]] = ""
+    rows.loc[no_loc, ["Longitude", "Latitude"]] = np.nan
+    rows.loc[no_loc, "Location"] = "No Location"
+    return rows[~late]
+
+
 def _crime_id(refs: pd.Series) -> list[str]:
     # data.police.uk Crime IDs are 64-character hex strings.
     return [hashlib.sha256(f"demo:{r}".encode()).hexdigest() for r in refs]
 
 
-def _police_rows(rng: np.random.Generator, geo: pd.DataFrame, crimes: pd.DataFrame, asb: pd.DataFrame) -> pd.DataFrame:
+def _police_rows(rng: np.random.Generator, geo: pd.DataFrame, crimes: pd.DataFrame, asb: pd.DataFrame,
+                 stream: np.random.Generator | None = None) -> pd.DataFrame:
+    """Coventry's street rows (crimes, then ASB); with ``stream``, as police.uk differs from the extract
+    (:func:`_street_view`)."""
     g = geo.set_index("lsoa_code")
     crime_rows = pd.DataFrame({
         "Crime ID": _crime_id(crimes["crime_ref"]),
@@ -79,7 +127,7 @@ def _police_rows(rng: np.random.Generator, geo: pd.DataFrame, crimes: pd.DataFra
     rows["Location"] = "On or near " + pd.Series(rng.choice(STREETS, len(rows)))
     rows["LSOA name"] = g.loc[rows["LSOA code"], "lsoa_name"].to_numpy()
     rows["Context"] = ""
-    return rows
+    return rows if stream is None else _street_view(stream, rows, len(crime_rows))
 
 
 def _neighbour_rows(rng: np.random.Generator, geo: pd.DataFrame, start_year: int) -> pd.DataFrame:
@@ -158,9 +206,33 @@ def _write_police_year(frames: list[pd.DataFrame | pa.Table], root: Path) -> Non
         list(pool.map(lambda job: write(*job), jobs))
 
 
+#: Negative binomial dispersion of ward counts (size): a ward's count varies about its expected value by
+#: more than Poisson (sd ~ sqrt(mu + mu^2 / size)): about 10% for a ward of a few hundred a year.
+WARD_NB_SIZE = 120.0
+
+
+def _ward_counts(rng: np.random.Generator, geo: pd.DataFrame, n: int, fixed: dict[str, int] | None = None) -> np.ndarray:
+    """Events per Coventry ward (``cal.WARDS`` order) adding up to ``n``: each ward's count drawn around
+    residents x ``cal.WARD_DEPRIVATION`` (negative binomial, :data:`WARD_NB_SIZE`), then rescaled to the
+    total by largest remainder; ``fixed`` wards get exactly their count and the others share the rest."""
+    fixed = fixed or {}
+    ward_codes = [w[0] for w in cal.WARDS]
+    pop = geo[geo["in_area"]].groupby("ward_code")["population"].sum()
+    mu = np.array([0.0 if c in fixed else pop.get(c, 0) * cal.WARD_DEPRIVATION[c] for c in ward_codes])
+    rest = n - sum(fixed.values())
+    mu = mu / mu.sum() * rest
+    free = mu > 0
+    draw = np.zeros(len(mu))
+    draw[free] = rng.negative_binomial(WARD_NB_SIZE, WARD_NB_SIZE / (WARD_NB_SIZE + mu[free]))
+    counts = _round_to_total(draw, rest)
+    for code, k in fixed.items():
+        counts[ward_codes.index(code)] = k
+    return counts
+
+
 def _simple_events(rng, geo, start_year: int, n: int, prefix: str, q4: int | None = None) -> pd.DataFrame:
     ward_codes = [w[0] for w in cal.WARDS]
-    ward = np.array(ward_codes, dtype=object)[_quota_choice(rng, n, np.ones(len(ward_codes)))]
+    ward = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), _ward_counts(rng, geo, n)))
     return pd.DataFrame({
         "ref": [f"{prefix}/{start_year % 100:02d}{i:06d}" for i in range(1, n + 1)],
         "date": _dates(rng, start_year, n, q4).strftime("%Y-%m-%d"),
@@ -180,10 +252,8 @@ def _council_asb(rng, geo, y: int) -> pd.DataFrame:
 def _fly_tipping(rng, geo, y: int) -> pd.DataFrame:
     n = cal.FLY_TIPPING_BY_YEAR[y]
     ward_codes = [w[0] for w in cal.WARDS]
-    fol = cal.FLY_TIPPING_FOLESHILL_2023 if y == 2023 else round(0.23 * n)
-    w = np.array([0.0 if c == cal.FOLESHILL else 1.0 for c in ward_codes])
-    quotas = _round_to_total(w, n - fol)
-    quotas[ward_codes.index(cal.FOLESHILL)] = fol
+    fol = cal.FLY_TIPPING_FOLESHILL_2023 if y == 2023 else round(cal.FLY_TIPPING_FOLESHILL_SHARE[y] * n)
+    quotas = _ward_counts(rng, geo, n, {cal.FOLESHILL: fol})
     ward = rng.permutation(np.repeat(np.array(ward_codes, dtype=object), quotas))
     return pd.DataFrame({
         "incident_ref": [f"FT/{y % 100:02d}{i:06d}" for i in range(1, n + 1)],
@@ -224,23 +294,22 @@ def _flags(rng, n: int, k: int) -> np.ndarray:
 
 
 def _non_crime(rng, geo, y: int) -> pd.DataFrame:
-    n_da = cal.NON_CRIME_DA.get(y, 3_900 + 30 * (y - 2013))
-    n_hate = cal.NON_CRIME_HATE.get(y, 85 + 2 * (y - 2013))
-    n_rc = cal.HATE_REPORTING_CENTRES.get(y, 55 + y - 2013)
+    n_da, n_hate, n_rc = cal.NON_CRIME_DA[y], cal.NON_CRIME_HATE[y], cal.HATE_REPORTING_CENTRES[y]
     ev = _simple_events(rng, geo, y, n_da + n_hate + n_rc, "NCI")
     kind = np.array(["domestic_abuse"] * n_da + ["hate"] * (n_hate + n_rc), dtype=object)
     by = np.array(["police"] * (n_da + n_hate) + ["reporting_centre"] * n_rc, dtype=object)
     strand = np.where(kind == "hate", rng.choice(["race", "religion", "sexual_orientation", "disability", "transgender"], len(ev), p=[0.75, 0.08, 0.09, 0.05, 0.03]), "")
-    repeat = np.concatenate([_flags(rng, n_da, cal.NON_CRIME_DA_REPEAT.get(y, round(0.1 * n_da))), (rng.random(n_hate + n_rc) < 0.1).astype(int)])
-    children = np.concatenate([_flags(rng, n_da, cal.NON_CRIME_DA_CHILDREN.get(y, round(0.3 * n_da))), np.zeros(n_hate + n_rc, dtype=int)])
+    n_repeat = cal.NON_CRIME_DA_REPEAT.get(y) or round(cal.NON_CRIME_DA_REPEAT_SHARE[y] * n_da)
+    n_children = cal.NON_CRIME_DA_CHILDREN.get(y) or round(cal.NON_CRIME_DA_CHILDREN_SHARE[y] * n_da)
+    repeat = np.concatenate([_flags(rng, n_da, n_repeat), (rng.random(n_hate + n_rc) < 0.1).astype(int)])
+    children = np.concatenate([_flags(rng, n_da, n_children), np.zeros(n_hate + n_rc, dtype=int)])
     return pd.DataFrame({"incident_ref": ev["ref"], "date": ev["date"], "incident_type": kind, "recorded_by": by,
                          "hate_strand": strand, "lsoa_code": ev["lsoa_code"], "repeat_victim": repeat,
                          "children_present": children})
 
 
 def _nrm(rng, y: int) -> pd.DataFrame:
-    council = cal.NRM_COUNCIL.get(y, 60 + 6 * (y - 2013))
-    police, other = 40 + 3 * (y - 2013), 20
+    council, police, other = cal.NRM_COUNCIL[y], cal.NRM_POLICE[y], cal.NRM_OTHER[y]
     n = council + police + other
     return pd.DataFrame({
         "referral_ref": [f"NRM/{y % 100:02d}{i:04d}" for i in range(1, n + 1)],
@@ -261,19 +330,21 @@ def _reoffending() -> pd.DataFrame:
     rows = []
     for y in range(FIRST_YEAR, LAST_YEAR + 1):
         label = f"{y}-{(y + 1) % 100:02d}"
-        offenders = 1_150 - 25 * (y - FIRST_YEAR)
-        reoffenders = round(offenders * (0.27 - 0.002 * (y - FIRST_YEAR)))
+        offenders, rate, per_reoffender, entrants = cal.REOFFENDING[y]
+        reoffenders = round(offenders * rate / 100)
         rows += [(label, "offenders", offenders), (label, "reoffenders", reoffenders),
-                 (label, "reoffences", round(reoffenders * 3.8)), (label, "first_time_entrants", 240 - 12 * (y - FIRST_YEAR))]
+                 (label, "reoffences", round(reoffenders * per_reoffender)), (label, "first_time_entrants", entrants)]
     return pd.DataFrame(rows, columns=["period", "measure", "value"])
 
 
 def _funding() -> pd.DataFrame:
     # 2016-17 allocations: PCC grant 409,728 + carry over 82,750 = 492,478 (published Appendix 8 total).
-    lines = [("PCC grant", "Domestic abuse support services", 128_000), ("PCC grant", "Youth violence prevention", 96_500),
-             ("PCC grant", "Anti-social behaviour and community safety", 74_228), ("PCC grant", "Substance misuse pathways", 61_000),
-             ("PCC grant", "Hate crime reporting centres", 22_000), ("PCC grant", "Victim support and restorative justice", 28_000),
-             ("Carry over", "City centre safety (night-time economy)", 47_750), ("Carry over", "Exploitation and modern slavery", 35_000)]
+    # The lines are synthetic (only the totals are published): 127,450 + 96,180 + 74,612 + 60,936 + 22,300 + 28,250
+    # = 409,728; 46,980 + 35,770 = 82,750.
+    lines = [("PCC grant", "Domestic abuse support services", 127_450), ("PCC grant", "Youth violence prevention", 96_180),
+             ("PCC grant", "Anti-social behaviour and community safety", 74_612), ("PCC grant", "Substance misuse pathways", 60_936),
+             ("PCC grant", "Hate crime reporting centres", 22_300), ("PCC grant", "Victim support and restorative justice", 28_250),
+             ("Carry over", "City centre safety (night-time economy)", 46_980), ("Carry over", "Exploitation and modern slavery", 35_770)]
     return pd.DataFrame([("2016-17", s, p, a) for s, p, a in lines], columns=["financial_year", "source", "project", "amount_gbp"])
 
 
@@ -321,7 +392,8 @@ def generate(out: Path, *, geography: Path | None = None, seed: int = SEED,
             a = asb_for_year(rng, geo, y)
             crimes.append(c)
             months = [str(m)[:7] for m in pd.date_range(f"{y}-04-01", periods=12, freq="MS")]
-            _write_police_year([_police_rows(rng, geo, c, a), _as_solihull(_neighbour_rows(rng, geo, y), legacy),
+            street = np.random.default_rng([seed, STREET_STREAM, y])
+            _write_police_year([_police_rows(rng, geo, c, a, street), _as_solihull(_neighbour_rows(rng, geo, y), legacy),
                                 force.district_rows(seed, fgeo, y, months, season, STREETS, OUTCOMES, FORCE_NAME)],
                                tmp / "police_uk")
             partner["police_asb"].append(a)
