@@ -189,8 +189,9 @@ def bench_b3(repeats: int, work: Path) -> dict:
 def _dask_text(d: dict) -> str:
     if d.get("status") != "done":
         return f"Dask part: {d.get('status')} ({d.get('why', '')})"
+    pairs = ", ".join(f"{a:.0f}/{b:.0f} s" for a, b in zip(d["runs"]["local_s"], d["runs"]["dask_s"], strict=True))
     return (f"{len(d['areas'])} per-area reports on Dask {d['dask_areas_per_s'] * 60:.1f}/min vs the local pool "
-            f"{d['local_areas_per_s'] * 60:.1f}/min = {d['ratio']:.0%}")
+            f"{d['local_areas_per_s'] * 60:.1f}/min = {d['ratio']:.0%} (pool/Dask seconds by pair: {pairs})")
 
 
 def row(r: dict) -> tuple[str, str, str, str]:
