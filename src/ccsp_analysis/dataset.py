@@ -182,7 +182,7 @@ def shared_street(params_list: list[Params]) -> dict[str, Path]:
         folder = Path(cache) / STREET_DIR / _shared_street_key(digest, force, codes)
         if not (folder / "meta.json").exists():
             try:
-                frame, drops = police_uk.read_street_with_log(source, lsoa_codes=codes, forces=[force])
+                table, drops = police_uk.read_street_table_with_log(source, lsoa_codes=codes, forces=[force])
             except CcspError as exc:
                 log.warning("the %s street files could not be read once for %s (%s); each reads them on its own",
                             force, ", ".join(p.area.slug for p, _ in members), exc)
@@ -190,32 +190,69 @@ def shared_street(params_list: list[Params]) -> dict[str, Path]:
             folder.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
             try:
-                frame.to_parquet(tmp / "street.parquet", index=False)
-                drops.to_parquet(tmp / "drops.parquet", index=False)
+                _write_shared(table, drops, tmp)
                 (tmp / "meta.json").write_text(json.dumps({"police_uk": digest, "force": force, "areas":
-                                                           [p.area.slug for p, _ in members], "rows": len(frame)}))
+                                                           [p.area.slug for p, _ in members], "rows": table.num_rows}))
                 os.replace(tmp, folder)
             except OSError:  # another batch wrote it meanwhile, or the cache cannot be written: read per area
                 shutil.rmtree(tmp, ignore_errors=True)
                 if not (folder / "meta.json").exists():
                     continue
-            log.info("read the %s street files once for %d partnerships (%d rows)", force, len(members), len(frame))
+            log.info("read the %s street files once for %d partnerships (%d rows)", force, len(members), table.num_rows)
         out.update({p.area.slug: folder for p, _ in members})
     return out
 
 
+#: Rows per row group of a shared read's parquet file (sorted by small area, so an area's read skips the others').
+SHARED_ROW_GROUP = 16_384
+_ROW = "_row"
+
+
+def _write_shared(table, drops: pd.DataFrame, folder: Path) -> None:
+    """A shared read as parquet: the rows sorted by small area in small row groups (an area's read then skips
+    the row groups of the others by their statistics) with their place in the read (``_row``, to restore its
+    order), the drop log, and the rows per file and small area (what an area's drop log needs of the rest)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ccsp_analysis.sources import police_uk
+
+    table = table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    table = table.take(pc.sort_indices(table, sort_keys=[("lsoa_code", "ascending"), (_ROW, "ascending")]))
+    pq.write_table(table, folder / "street.parquet", row_group_size=SHARED_ROW_GROUP)
+    drops.to_parquet(folder / "drops.parquet", index=False)
+    police_uk.code_counts(table).to_parquet(folder / "codes.parquet", index=False)
+
+
+def _read_shared(folder: Path, codes: list[str], source) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One area's rows and drop log from a shared read (:func:`_write_shared`): only its row groups are read,
+    only its rows converted to pandas, in the order of the read."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ccsp_analysis.sources import police_uk
+
+    kept = pq.read_table(folder / "street.parquet", filters=[("lsoa_code", "in", list(codes))])
+    kept = kept.take(pc.sort_indices(kept[_ROW])).drop_columns([_ROW])
+    return police_uk.street_for_area_table(kept, pd.read_parquet(folder / "drops.parquet"),
+                                           pd.read_parquet(folder / "codes.parquet"), codes, source=source)
+
+
 def _street_rows(params: Params, codes: list[str], street: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area's police.uk street rows and drop log: from a shared read when one is given, else from the files."""
+    from ccsp_analysis.errors import CcspError
     from ccsp_analysis.sources import police_uk
 
     src = params.sources
     if street is not None:
         try:
-            frame, drops = pd.read_parquet(street / "street.parquet"), pd.read_parquet(street / "drops.parquet")
+            return _read_shared(street, codes, src.police_uk)
+        except CcspError:
+            raise  # the area's own problem (e.g. no row in it): as its own read would say
         except Exception as exc:  # noqa: BLE001 -- an unreadable shared read: read the files instead
             log.warning("the shared read %s cannot be used (%s); reading the street files", street, exc)
-        else:
-            return police_uk.street_for_area(frame, drops, codes, source=src.police_uk)
     return police_uk.read_street_with_log(src.police_uk, lsoa_codes=codes, forces=[params.area.force])
 
 

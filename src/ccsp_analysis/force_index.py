@@ -17,11 +17,13 @@ from ccsp_analysis.formatting import fmt_count, fmt_number, fmt_pct, fmt_rate
 #: Where each figure of a row comes from: (section, table) of the stored results.
 CHANGES = ("01_key_findings", "changes")
 RATES = ("02_city_profile", "rates")
-#: The totals of the change table; every other row of it is an offence grouping.
-TOTALS = ("trc", "asb")
+#: The crimes of the year by police.uk crime type: the key findings' offence mix (police.uk data), or the data
+#: audit's check of the partner extract against police.uk (its offences mapped to police.uk types).
+OFFENCE_MIX = ("01_key_findings", "offence_mix")
+POLICE_VS_PARTNER = ("00_data_audit", "police_vs_partner")
 #: Source of the crime counts, by whether the partnership has a partner crime extract.
 SOURCE_PARTNER = "partner extract"
-SOURCE_POLICE_UK = "police.uk street-level crimes"
+SOURCE_POLICE_UK = "police.uk"
 DIRECTION_TEXT = {"UP": "▲ up", "DOWN": "▼ down", "STABLE": "no significant change", "NOT COMPARED": "not compared"}
 #: Columns of :func:`force_table`.
 COLUMNS = ["slug", "name", "href", "status", "error", "trc", "source", "rate", "rate_low", "rate_high", "previous",
@@ -78,8 +80,7 @@ def area_summary(results: Mapping[str, object], exceptions, *, la_code: str, par
     -------
     dict
         ``trc, previous, pct_change, direction`` (the key findings' total recorded crime row),
-        ``asb`` (its anti-social behaviour row), ``largest_group, largest_count`` (the offence grouping
-        of that table with the most crimes this year, first in table order on a tie), ``rate, rate_low,
+        ``asb`` (its anti-social behaviour row), ``largest_group, largest_count`` (:func:`largest_type`), ``rate, rate_low,
         rate_high`` (the city profile's rate per 1,000 and its 95% interval), ``exceptions``
         (:func:`exception_count`) and ``source``. A figure its section did not give is None.
     """
@@ -94,11 +95,7 @@ def area_summary(results: Mapping[str, object], exceptions, *, la_code: str, par
                        pct_change=_num(row["pct_change"]), direction=str(row["direction"]))
         if "asb" in by.index:
             out["asb"] = _count(by.loc["asb", "current"])
-        groups = changes[~changes["measure"].isin(TOTALS) & changes["current"].notna()]
-        if not groups.empty:
-            current = pd.to_numeric(groups["current"])
-            top = groups.loc[current.idxmax()]  # idxmax: the first of equal largest, in table order
-            out.update(largest_group=str(top["label"]), largest_count=_count(top["current"]))
+    out.update(largest_type(results))
     rates = _table(results, RATES)
     if rates is not None:
         area = rates[rates["ward_code"] == la_code]
@@ -108,6 +105,30 @@ def area_summary(results: Mapping[str, object], exceptions, *, la_code: str, par
     out["exceptions"] = exception_count(exceptions)
     out["source"] = SOURCE_PARTNER if partner_crimes else SOURCE_POLICE_UK
     return out
+
+
+def largest_type(results: Mapping[str, object]) -> dict:
+    """The police.uk crime type with the most crimes this year: ``largest_group, largest_count`` (None when no
+    table gives it).
+
+    Every partnership has the same non-overlapping police.uk types, so the rows of a force index compare
+    (the assessment's groupings do not: a partner extract gives other groupings, some containing others).
+    Read from the key findings' offence mix (a run on police.uk data; ranked, the first of equal largest)
+    or else the data audit's police.uk-against-partner table (the partner extract's count, the first type
+    in the table's order of equal largest).
+    """
+    mix = _table(results, OFFENCE_MIX)
+    if mix is not None and {"offence", "current"} <= set(mix.columns):
+        table, label, value = mix, "offence", "current"
+    else:
+        table, label, value = _table(results, POLICE_VS_PARTNER), "category", "partner_extract"
+        if table is None or not {label, value} <= set(table.columns):
+            return {"largest_group": None, "largest_count": None}
+    counts = pd.to_numeric(table[value], errors="coerce")
+    if counts.isna().all() or counts.max() <= 0:
+        return {"largest_group": None, "largest_count": None}
+    top = table.loc[counts.idxmax()]  # idxmax: the first of equal largest, in table order
+    return {"largest_group": str(top[label]), "largest_count": _count(top[value])}
 
 
 def _signed_pct(value: float) -> str:

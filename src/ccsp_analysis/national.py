@@ -27,7 +27,7 @@ from ccsp_analysis import stats
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.sources import police_uk
-from ccsp_analysis.taxonomy import GROUPINGS
+from ccsp_analysis.taxonomy import GROUPINGS, STREET_GROUPINGS
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,9 @@ def months_of(*years: str) -> list[str]:
 
 
 def street_groupings() -> dict[str, tuple[str, ...]]:
-    """The groupings police.uk street data can count, each with its police.uk categories (() = every crime)."""
-    return {
-        key: g.police_categories
-        for key, g in GROUPINGS.items()
-        if g.police_categories is not None and not (g.flags or g.hate or g.victim_sex or g.ho_codes)
-        and g.victim_age_below is None
-    }
+    """The groupings police.uk street data can count (:data:`ccsp_analysis.taxonomy.STREET_GROUPINGS`, in page
+    order), each with its police.uk categories (() = every crime)."""
+    return {key: GROUPINGS[key].police_categories for key in STREET_GROUPINGS}
 
 
 def _district_map(lookup: pd.DataFrame, partnerships: Sequence[Partnership]) -> tuple[pd.Series, pd.Series]:

@@ -253,7 +253,8 @@ _FLAG_WORDS = {"serious_youth_violence": "serious youth violence", "county_lines
 def street_countable(name: str) -> bool:
     """Whether grouping ``name`` can be counted on police.uk street data (its categories say which rows)."""
     g = GROUPINGS[name]
-    return g.police_categories is not None and not (g.flags or g.hate or g.victim_sex or g.ho_codes)
+    return g.police_categories is not None and not (g.flags or g.hate or g.victim_sex or g.ho_codes) \
+        and g.victim_age_below is None
 
 
 def grouping_need(name: str) -> Need:

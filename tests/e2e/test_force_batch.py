@@ -1,4 +1,5 @@
-"""End to end: `ccsp run 2023-24 --areas ...` on the demo data, on the local process pool and on Dask.
+"""End to end: `ccsp run 2023-24 --areas ...` on the demo data, on the local process pool and on Dask (the demo
+force's seven partnerships: tests/e2e/test_force_demo.py).
 
 The project is copied to a temporary folder with two more area files: ``twin`` (Coventry's district
 under another slug and name, so it builds from the same demo data) and ``atlantis`` (a district the
@@ -48,7 +49,7 @@ def batch(root, demo_dir, tmp_path_factory):
     previous = os.environ.get("CCSP_CACHE_DIR")
     os.environ["CCSP_CACHE_DIR"] = str(tmp / "cache")
     try:
-        proc = ccsp("run", "2023-24", "--areas", "west-midlands", "--jobs", "2", "--outputs", str(out), cwd=proj,
+        proc = ccsp("run", "2023-24", "--areas", "atlantis,coventry,twin", "--jobs", "2", "--outputs", str(out), cwd=proj,
                     timeout=1200)
     finally:
         if previous is None:

@@ -32,6 +32,13 @@ def _exceptions(changes: int, signals: list[int]) -> ExceptionReport:
                            pd.DataFrame({"label": [f"s{i}" for i in range(len(signals))], "signals": signals}))
 
 
+def _mix(results: dict, mix: list[tuple]) -> dict:
+    """Add the key findings' offence mix (police.uk data): (police.uk type, crimes this year), ranked."""
+    results["01_key_findings"].tables["offence_mix"] = pd.DataFrame(
+        [(i + 1, o, c) for i, (o, c) in enumerate(mix)], columns=["rank", "offence", "current"])
+    return results
+
+
 DUDLEY = _results(
     [("trc", "Total recorded crime", 1200, 1000, 20.0, "UP"),
      ("asb", "Anti-social behaviour (police-recorded)", 340, 400, -15.0, "DOWN"),
@@ -41,14 +48,15 @@ DUDLEY = _results(
     rates=[("E05000001", "Ward A", 1000.0, 50, 50.0, 37.1, 65.9),
            ("E08000027", "Dudley", 24000.0, 1200, 50.0, 47.21, 52.91)],
 )
+_mix(DUDLEY, [("Violence and sexual offences", 430), ("Shoplifting", 150), ("Burglary", 90)])
 
 
 def test_area_summary_reads_each_figure_from_its_table():
     s = area_summary(DUDLEY, _exceptions(2, [0, 3, 1]), la_code="E08000027", partner_crimes=False)
     assert s == {
         "trc": 1200, "previous": 1000, "pct_change": 20.0, "direction": "UP", "asb": 340,
-        # the groupings are shoplifting 150 and acquisitive 410 (domestic abuse has no count): acquisitive
-        "largest_group": "Acquisitive crime", "largest_count": 410,
+        # the offence mix's police.uk types, not the groupings (acquisitive 410 contains shoplifting)
+        "largest_group": "Violence and sexual offences", "largest_count": 430,
         # the area's row of the rate table (its la_code), not the ward's
         "rate": 50.0, "rate_low": 47.21, "rate_high": 52.91,
         "exceptions": 4,  # 2 significant changes + 2 measures with a signal (3 and 1; the 0 is quiet)
@@ -61,8 +69,18 @@ def test_area_summary_ties_and_missing_sections():
     tied = _results([("trc", "Total recorded crime", 10, 10, 0.0, "STABLE"),
                      ("vehicle", "Vehicle crime", 4, 2, 100.0, "STABLE"),
                      ("drugs", "Drugs", 4, 1, 300.0, "STABLE")])
+    audit = SectionResult()  # a partner extract: its offences under police.uk types, alphabetical as the audit has them
+    audit.tables["police_vs_partner"] = pd.DataFrame(
+        [("Drugs", 4, 4, 0), ("Robbery", 3, 2, -1), ("Vehicle crime", 3, 4, 1)],
+        columns=["category", "police_uk", "partner_extract", "difference"])
+    tied["00_data_audit"] = audit
     s = area_summary(tied, None, la_code="E08000027", partner_crimes=True)
-    assert (s["largest_group"], s["largest_count"]) == ("Vehicle crime", 4)  # first of the equal largest
+    # the partner extract's counts (Drugs 4, Vehicle crime 4), not police.uk's; the first of the equal largest
+    assert (s["largest_group"], s["largest_count"]) == ("Drugs", 4)
+    # no offence table at all: no largest type (the change table's groupings are not used)
+    assert area_summary(_results([("trc", "Total recorded crime", 10, 10, 0.0, "STABLE"),
+                                  ("vehicle", "Vehicle crime", 4, 2, 100.0, "STABLE")]),
+                        None, la_code="E08000027", partner_crimes=True)["largest_group"] is None
     assert s["rate"] is None and s["asb"] is None and s["exceptions"] is None  # no city profile, no ASB row
     assert s["source"] == SOURCE_PARTNER
     assert area_summary({}, None, la_code="E08000027", partner_crimes=True)["trc"] is None
@@ -97,7 +115,7 @@ def test_force_table_rows_in_name_order_with_failures():
     assert cov["exceptions_text"] == "12" and cov["source"] == SOURCE_PARTNER
     # Dudley: 1,200 on 1,000 is +20.0%; rate 50.0 (47.21 -> 47.2 to 52.91 -> 52.9)
     assert dud["trc_text"] == "1,200" and dud["change_text"] == "+20.0% on 1,000" and dud["direction_text"] == "▲ up"
-    assert dud["rate_text"] == "50.0 (47.2 to 52.9)" and dud["largest_text"] == "Acquisitive crime (410)"
+    assert dud["rate_text"] == "50.0 (47.2 to 52.9)" and dud["largest_text"] == "Violence and sexual offences (430)"
     assert dud["exceptions_text"] == "4" and dud["source"] == SOURCE_POLICE_UK and dud["trc"] == 1200
     # Walsall failed: its error, no link, a dash for every figure
     assert wal["status"] == "failed" and wal["href"] is None and wal["error"].startswith("no small areas")

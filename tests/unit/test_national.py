@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ccsp_analysis import national
+from ccsp_analysis import national, taxonomy
 from ccsp_analysis.errors import DataError
 from ccsp_analysis.national import Partnership
 from ccsp_analysis.schemas import POLICE_STREET_HEADER
@@ -156,6 +156,9 @@ def test_one_pass_equals_a_read_per_partnership(police):
 
 def test_street_groupings_are_the_countable_ones():
     groupings = national.street_groupings()
+    # the taxonomy's list, in its order, and each of them countable on street data by the taxonomy's own rule
+    assert tuple(groupings) == taxonomy.STREET_GROUPINGS
+    assert set(groupings) == {n for n in taxonomy.GROUPINGS if taxonomy.street_countable(n)}
     assert groupings["trc"] == ()
     assert "domestic_abuse" not in groupings and "hate_crime" not in groupings  # need the partner extract
     assert groupings["acquisitive"] == ("Robbery", "Burglary", "Vehicle crime", "Theft from the person",

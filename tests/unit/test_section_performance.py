@@ -8,6 +8,7 @@ import pytest
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.params import load_params
 from ccsp_analysis.result import SectionResult
+from ccsp_analysis.schemas import CRIME_FLAGS
 from ccsp_analysis.sections.performance import (
     monthly_series,
     most_similar_group,
@@ -326,3 +327,62 @@ def test_most_similar_group_never_shows_a_synthetic_value(params):
     assert result.n == 3 and result.mean_all == pytest.approx((50.0 + 10.0 + 20.5) / 3)  # it still counts
     notes = " ".join(msg_notes(data, params))
     assert "B - B 20.500" in notes and "not published" in notes
+
+
+def _public_dataset():
+    """Public data only: police.uk street crimes (no offence codes, no markers), police.uk ASB, no partner extract.
+    2015-16: 3 crimes (April, October, March) and 2 ASB; 2014-15: 2 crimes and 1 ASB."""
+    months = pd.to_datetime(["2015-04-01", "2015-10-01", "2016-03-01", "2014-05-01", "2014-11-01"])
+    crimes = pd.DataFrame({"month": months, "fy": ["2015-16"] * 3 + ["2014-15"] * 2,
+                           "police_category": ["Burglary", "Shoplifting", "Drugs", "Burglary", "Robbery"],
+                           "source": "police_uk"})
+    for col in ("ho_code", "ho_group", "hate_strand", "victim_sex"):
+        crimes[col] = pd.Series(pd.NA, index=crimes.index, dtype="string")
+    for flag in CRIME_FLAGS:
+        crimes[flag] = pd.NA
+    crimes["victim_age"] = pd.array([pd.NA] * len(crimes), dtype="Int64")
+    asb = pd.DataFrame({"month": pd.to_datetime(["2015-05-01", "2016-01-01", "2014-06-01"]),
+                        "fy": ["2015-16", "2015-16", "2014-15"], "recorded_by": "police"})
+    return Dataset({"crimes": crimes, "incidents": pd.DataFrame(), "services": pd.DataFrame(), "asb": asb,
+                    "funding": pd.DataFrame(), "most_similar_group": pd.DataFrame(), "mid_year": pd.DataFrame()}, key="p")
+
+
+def test_public_data_only_quarterly_report_names_the_extract_each_missing_measure_needs(params):
+    """Every partner source null (a public-data-only quarterly run): the measures police.uk data give are counted,
+    each of the others is one sentence naming its extract (under the measures by board), and no table is empty."""
+    out = SectionResult()
+    # the plan's own sentences already name the domestic abuse extract: it must not be said twice
+    da = ("Domestic abuse needs the partner crime extract (sources.partner_crimes, docs/data.md) with its "
+          "domestic-abuse flag; it is not in police.uk data.")
+    out.tables["plan_sentences"] = pd.DataFrame({"sentence": [da]})
+    performance_report(_public_dataset(), params.model_copy(update={"disclosure_threshold": 1}), out)
+    t = out.tables["report_measures"].set_index("measure")
+    assert list(t.index) == ["trc", "asb"]  # only what police.uk data give, under params/2015-16.yaml's boards
+    # hand counts: Q4 is the whole year; crimes 3 against 2, ASB (police only) 2 against 1
+    assert (t.loc["trc", "current"], t.loc["trc", "previous"]) == (3, 2)
+    assert (t.loc["asb", "current"], t.loc["asb", "previous"]) == (2, 1)
+    assert t.loc["asb", "label"] == "Anti-social behaviour incidents (police)"  # no council extract: not "and council"
+    for name in ("domestic_abuse_incidents", "service_referrals", "hate", "hate_by_strand", "funding", "funding_totals"):
+        assert name not in out.tables, name
+    assert list(out.tables["headlines"]["measure"]) == ["trc"]
+    assert not [n for n, frame in out.tables.items() if frame.empty and n != "suppression_log"]
+    sentences = list(out.tables["plan_sentences"]["sentence"])
+    expected = [  # written out by hand from taxonomy.NEEDS / EXTRACTS
+        da,
+        "Hate crime needs the partner crime extract (sources.partner_crimes, docs/data.md) with its hate strand and "
+        "its Home Office offence codes; it is not in police.uk data.",
+        "The count of non-crime incidents (domestic abuse and hate) needs the non-crime incidents extract "
+        "(sources.non_crime_incidents, docs/data.md); it is not in police.uk data.",
+        "The count of referrals to domestic abuse services needs the domestic abuse service referrals extract "
+        "(sources.da_referrals, docs/data.md); it is not in police.uk data.",
+        "Council-recorded ASB needs the council ASB extract (sources.council_asb, docs/data.md); it is not in police.uk data.",
+        "The table of funding allocations needs the funding allocations extract (sources.funding, docs/data.md); "
+        "it is not in police.uk data.",
+    ]
+    assert sentences == expected  # each once, the plan's sentence not repeated
+    assert "Anti-social behaviour incidents recorded by the police: 2, from 1 in 2014/15 (+100.0%)." in out.sentences
+    f = set(out.figures_frame()["id"])
+    assert {"trc_change", "asb_total"} <= f and not f & {"dva_change", "dva_non_crime_change", "hate_incidents_total"}
+    boards = out.tables["boards"].set_index("board")
+    assert boards.loc["Victim Support and Harm Reduction Partnership", "measures"] == \
+        "none in this run (the inputs its measures need were not supplied)"

@@ -106,3 +106,21 @@ def test_a_batchs_datasets_built_from_one_read_equal_their_own_builds(root, demo
     # once a partnership's dataset is cached it needs no read: a batch of it and one other shares nothing
     dataset.load(areas[0])
     assert dataset.shared_street(areas) == {}
+
+
+def test_the_shared_read_kept_in_arrow_gives_each_area_its_own_read(tree, tmp_path):
+    """The batch's shared read as written to the cache (sorted by small area, small row groups) and read back
+    for one area at a time: the same rows in the same order and the same drop log as the area's own read."""
+    from ccsp_analysis import dataset
+    from ccsp_analysis.sources.police_uk import read_street_table_with_log
+
+    a, b = [c for c, _, _ in A], [c for c, _, _ in B]
+    table, drops = read_street_table_with_log(tree, lsoa_codes=a + b, forces=["west-midlands"])
+    dataset._write_shared(table, drops, tmp_path)
+    for codes in (a, b):
+        got = dataset._read_shared(tmp_path, codes, tree)
+        want = read_street_with_log(tree, lsoa_codes=codes, forces=["west-midlands"])
+        pd.testing.assert_frame_equal(got[0], want[0])
+        pd.testing.assert_frame_equal(got[1], want[1])
+    with pytest.raises(DataError, match="none of the 16 rows is in the requested area"):
+        dataset._read_shared(tmp_path, ["E01099999"], tree)

@@ -97,12 +97,12 @@ def _stored_summary(folder: Path, params) -> dict:
     """The force index figures of a report folder, from the results its run stored (nothing recomputed)."""
     import pickle
 
-    from ccsp_analysis.force_index import CHANGES, RATES, area_summary
+    from ccsp_analysis.force_index import CHANGES, POLICE_VS_PARTNER, RATES, area_summary
     from ccsp_analysis.report.run import CONTEXT_FILE
     from ccsp_analysis.sections import store
 
     results = {}
-    for name in (CHANGES[0], RATES[0]):
+    for name in dict.fromkeys((CHANGES[0], RATES[0], POLICE_VS_PARTNER[0])):
         if (folder / store.RESULTS_DIR / f"{name}.pkl").is_file():
             results[name] = store.load_result(folder, name)
     context = None

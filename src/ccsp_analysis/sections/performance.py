@@ -16,6 +16,7 @@ from ccsp_analysis.measures import (
     grouping_needs,
     population_for,
     share,
+    street_level,
 )
 from ccsp_analysis.params import REPORT_MEASURES, Params
 from ccsp_analysis.people import (
@@ -28,8 +29,9 @@ from ccsp_analysis.people import (
 )
 from ccsp_analysis.periods import FinancialYear
 from ccsp_analysis.result import SectionResult
+from ccsp_analysis.schemas import CRIME_FLAGS
 from ccsp_analysis.sources import districts
-from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask
+from ccsp_analysis.taxonomy import GROUPINGS, grouping_mask, grouping_need
 
 #: The plan on a page: each board's measures (groupings of taxonomy.GROUPINGS).
 PLAN: dict[str, tuple[str, ...]] = {
@@ -258,101 +260,149 @@ def _districts(n: int) -> str:
     return f"{n} district" + ("" if n == 1 else "s")
 
 
+def _add_needs(out: SectionResult, sentences: list[str]) -> None:
+    """Add sentences naming a missing extract under the measures by board (each once on the page)."""
+    if not sentences:
+        return
+    have = list(out.tables["plan_sentences"]["sentence"]) if "plan_sentences" in out.tables else []
+    add = [s for s in dict.fromkeys(sentences) if s not in have]
+    if add:
+        out.tables["plan_sentences"] = pd.DataFrame({"sentence": have + add})
+
+
 def performance_report(data: Dataset, params: Params, out: SectionResult) -> None:
-    """The quarterly performance report's measures (year to date at the end of ``params.quarter``)."""
+    """The quarterly performance report's measures (year to date at the end of ``params.quarter``).
+
+    A measure whose input was not supplied (domestic abuse and hate crimes need the partner crime
+    extract; incidents the non-crime incidents extract; referrals the services extract; council ASB and
+    funding their extracts) is left out of the tables and said in one sentence naming that extract
+    (:func:`ccsp_analysis.narrative.needs_sentence`), under the measures by board.
+    """
     cur, prev = _months_to_date(params)
     crimes = data.crimes
-    trc = change_row("trc", "Total recorded crime", int(_in(crimes, cur).sum()), int(_in(crimes, prev).sum()))
-    da_mask = grouping_mask(crimes, "domestic_abuse")
-    dva = change_row("dva", "Domestic abuse crimes", int((da_mask & _in(crimes, cur)).sum()), int((da_mask & _in(crimes, prev)).sum()))
+    needs: list[str] = []
+    # domestic abuse and hate crimes need the partner extract's markers (police.uk rows have none)
+    has_da = has_hate = not street_level(data) or any(crimes[c].notna().any() for c in CRIME_FLAGS if c in crimes.columns)
     inc = data.incidents
-    da_inc = inc[(inc["incident_type"] == "domestic_abuse") & (inc["recorded_by"] == "police")]
-    nc = change_row("dva_non_crime", "Domestic abuse non-crime incidents", int(_in(da_inc, cur).sum()), int(_in(da_inc, prev).sum()))
-    out.tables["headlines"] = pd.DataFrame([trc, dva, nc])
-    for fid, row in (("trc", trc), ("dva", dva)):
-        out.add_figure(f"{fid}_change", row["pct_change"], f"{row['label']}: change", "pct_change")
-        out.add_figure(f"{fid}_change_abs", row["abs_change"], f"{row['label']}: change in offences", "count")
-    out.add_figure("dva_non_crime_change", nc["pct_change"], "Domestic abuse non-crime incidents: change", "pct_change")
-    now, before = da_inc[_in(da_inc, cur)], da_inc[_in(da_inc, prev)]
-    out.tables["domestic_abuse_incidents"] = pd.DataFrame([
-        {"period": params.period, "incidents": len(now), "repeat_victims": int(now["repeat_victim"].sum()),
-         "repeat_rate": share(int(now["repeat_victim"].sum()), len(now)), "children_present": int(now["children_present"].sum())},
-        {"period": params.comparison, "incidents": len(before), "repeat_victims": int(before["repeat_victim"].sum()),
-         "repeat_rate": share(int(before["repeat_victim"].sum()), len(before)), "children_present": int(before["children_present"].sum())}])
-    out.add_figure("dva_repeat_victim_rate", share(int(now["repeat_victim"].sum()), len(now)), "Domestic abuse incidents: repeat victims", "pct")
-    out.add_figure("dva_children_present", int(now["children_present"].sum()), "Domestic abuse incidents with children present", "count")
-    # incidents, repeat victims and children present are counts about people: registered for disclosure
-    # control across the run (a hidden count hides its rate, its figures and the non-crime sentence)
-    reg = register(out, SECTION)
-    da_keys = _register_rows(reg, "domestic_abuse_incidents", out.tables["domestic_abuse_incidents"],
-                             ("incidents", "repeat_victims", "children_present"))
-    for i, row_keys in enumerate(da_keys):
-        reg.derive("domestic_abuse_incidents", i, ["repeat_rate"], [row_keys["repeat_victims"], row_keys["incidents"]])
-    reg.figure("dva_repeat_victim_rate", [da_keys[0]["repeat_victims"], da_keys[0]["incidents"]])
-    reg.figure("dva_children_present", [da_keys[0]["children_present"]])
-    incidents = (da_keys[0]["incidents"], da_keys[1]["incidents"])  # the non-crime change counts the same incidents
-    reg.figure("dva_non_crime_change", incidents)
-    out.sentences += [trc["sentence"], dva["sentence"], reg.phrase((nc["sentence"], incidents, withheld_sentence(nc["label"])))]
+    has_inc = not inc.empty and "incident_type" in inc.columns
     svc = data.services
-    referrals = svc[_in(svc, cur) | _in(svc, prev)].assign(period=lambda f: f["fy"]).groupby(["service", "period"]).size().unstack(fill_value=0)
+    has_svc = not svc.empty and "service" in svc.columns
+    for ok, name in ((has_da, "domestic_abuse"), (has_hate, "hate_crime")):
+        if not ok:
+            needs.append(narrative.needs_sentence(grouping_need(name)))
+    if not has_inc:
+        needs.append(narrative.needs_sentence("non_crime_incidents"))
+    if not has_svc:
+        needs.append(narrative.needs_sentence("da_referrals"))
+    trc = change_row("trc", "Total recorded crime", int(_in(crimes, cur).sum()), int(_in(crimes, prev).sum()))
+    headlines = [trc]
+    rows: dict[str, dict] = {"trc": trc}
+    keys_of: dict[str, list] = {}
+    if has_da:
+        da_mask = grouping_mask(crimes, "domestic_abuse")
+        dva = change_row("dva", "Domestic abuse crimes", int((da_mask & _in(crimes, cur)).sum()), int((da_mask & _in(crimes, prev)).sum()))
+        headlines.append(dva)
+        rows["dva"] = dva
+    if has_inc:
+        da_inc = inc[(inc["incident_type"] == "domestic_abuse") & (inc["recorded_by"] == "police")]
+        nc = change_row("dva_non_crime", "Domestic abuse non-crime incidents", int(_in(da_inc, cur).sum()), int(_in(da_inc, prev).sum()))
+        headlines.append(nc)
+    out.tables["headlines"] = pd.DataFrame(headlines)
+    for fid, row in (("trc", trc), ("dva", rows.get("dva"))):
+        if row is not None:
+            out.add_figure(f"{fid}_change", row["pct_change"], f"{row['label']}: change", "pct_change")
+            out.add_figure(f"{fid}_change_abs", row["abs_change"], f"{row['label']}: change in offences", "count")
+    reg = register(out, SECTION)
+    out.sentences += [r["sentence"] for r in (trc, rows.get("dva")) if r is not None]
+    rate_now = rate_before = now = before = None
+    if has_inc:
+        out.add_figure("dva_non_crime_change", nc["pct_change"], "Domestic abuse non-crime incidents: change", "pct_change")
+        now, before = da_inc[_in(da_inc, cur)], da_inc[_in(da_inc, prev)]
+        out.tables["domestic_abuse_incidents"] = pd.DataFrame([
+            {"period": params.period, "incidents": len(now), "repeat_victims": int(now["repeat_victim"].sum()),
+             "repeat_rate": share(int(now["repeat_victim"].sum()), len(now)), "children_present": int(now["children_present"].sum())},
+            {"period": params.comparison, "incidents": len(before), "repeat_victims": int(before["repeat_victim"].sum()),
+             "repeat_rate": share(int(before["repeat_victim"].sum()), len(before)), "children_present": int(before["children_present"].sum())}])
+        out.add_figure("dva_repeat_victim_rate", share(int(now["repeat_victim"].sum()), len(now)), "Domestic abuse incidents: repeat victims", "pct")
+        out.add_figure("dva_children_present", int(now["children_present"].sum()), "Domestic abuse incidents with children present", "count")
+        # incidents, repeat victims and children present are counts about people: registered for disclosure
+        # control across the run (a hidden count hides its rate, its figures and the non-crime sentence)
+        da_keys = _register_rows(reg, "domestic_abuse_incidents", out.tables["domestic_abuse_incidents"],
+                                 ("incidents", "repeat_victims", "children_present"))
+        for i, row_keys in enumerate(da_keys):
+            reg.derive("domestic_abuse_incidents", i, ["repeat_rate"], [row_keys["repeat_victims"], row_keys["incidents"]])
+        reg.figure("dva_repeat_victim_rate", [da_keys[0]["repeat_victims"], da_keys[0]["incidents"]])
+        reg.figure("dva_children_present", [da_keys[0]["children_present"]])
+        incidents = (da_keys[0]["incidents"], da_keys[1]["incidents"])  # the non-crime change counts the same incidents
+        reg.figure("dva_non_crime_change", incidents)
+        out.sentences.append(reg.phrase((nc["sentence"], incidents, withheld_sentence(nc["label"]))))
+        rate_now, rate_before = (share(int(f["repeat_victim"].sum()), len(f)) for f in (now, before))
+        rows.update({
+            "dva_non_crime": nc,
+            "dva_repeat_rate": {"label": "Domestic abuse incidents: repeat victims (%)",
+                                "current": None if rate_now is None else round_half_up(rate_now, 1),
+                                "previous": None if rate_before is None else round_half_up(rate_before, 1), "abs_change": None,
+                                "pct_change": None, "p_value": None, "direction": None},
+            "dva_children_present": change_row("dva_children_present", "Domestic abuse incidents with children present",
+                                               int(now["children_present"].sum()), int(before["children_present"].sum())),
+        })
+        keys_of.update({"dva_non_crime": [k["incidents"] for k in da_keys],
+                        "dva_repeat_rate": [k[c] for k in da_keys for c in ("repeat_victims", "incidents")],
+                        "dva_children_present": [k["children_present"] for k in da_keys]})
+    referrals = pd.DataFrame()
     referral_key = _cell_key("service_referrals")
-    people_table(out, SECTION, "service_referrals", referrals, params.disclosure_threshold, keys=referral_key)
-    for service, fid in (("CDVASS", "cdvass_referrals"), ("SARC", "sarc_clients")):
-        if service in referrals.index and params.period in referrals.columns:
-            out.add_figure(fid, int(referrals.loc[service, params.period]), f"{service} referrals", "count")
-            reg.figure(fid, [referral_key(service, params.period)])
-    hate_rows = []
-    hate_mask = grouping_mask(crimes, "hate_crime")
-    for label, months in ((params.period, cur), (params.comparison, prev)):
-        crimes_h = int((hate_mask & _in(crimes, months)).sum())  # the hate crime grouping: strand or aggravated offence
-        hate_inc = inc[(inc["incident_type"] == "hate") & _in(inc, months)]
-        nc_police = int((hate_inc["recorded_by"] == "police").sum())
-        centres = int((hate_inc["recorded_by"] == "reporting_centre").sum())
-        hate_rows.append({"period": label, "hate_crimes": crimes_h, "non_crime_incidents": nc_police,
-                          "police_recorded": crimes_h + nc_police, "reporting_centres": centres, "total": crimes_h + nc_police + centres})
-    hate = pd.DataFrame(hate_rows, columns=HATE_COLUMNS)
-    out.tables["hate"] = hate
-    out.add_figure("hate_incidents_total", hate.loc[0, "total"], "Hate crimes and incidents", "count")
-    out.add_figure("hate_police_recorded", hate.loc[0, "police_recorded"], "Hate crimes and incidents recorded by the police", "count")
-    out.add_figure("hate_reporting_centres", hate.loc[0, "reporting_centres"], "Hate incidents through reporting centres", "count")
-    # every count of the hate table is about people; its two sums are published equations
-    hate_keys = _register_rows(reg, "hate", hate, HATE_COLUMNS[1:])
-    for k in hate_keys:
-        reg.line([k["hate_crimes"], k["non_crime_incidents"]], k["police_recorded"])
-        reg.line([k["police_recorded"], k["reporting_centres"]], k["total"])
-    for fid, column in (("hate_incidents_total", "total"), ("hate_police_recorded", "police_recorded"),
-                        ("hate_reporting_centres", "reporting_centres")):
-        reg.figure(fid, [hate_keys[0][column]])
-    strands = crimes[crimes["hate_strand"].notna() & _in(crimes, cur)].groupby("hate_strand").size().rename("hate_crimes")
-    # hate crimes by strand are counts about people: registered for disclosure control across the run
-    year = params.period if params.quarter in (None, 4) else f"{params.period} to Q{params.quarter}"
-    register_hate_strands(out, "08_performance", "hate_by_strand", strands.reset_index(), {"hate_crimes": year},
-                          {"hate_crimes": (crimes_key("hate_crime", year, strand="any"), int(strands.sum()))})
+    if has_svc:
+        referrals = svc[_in(svc, cur) | _in(svc, prev)].assign(period=lambda f: f["fy"]).groupby(["service", "period"]).size().unstack(fill_value=0)
+        people_table(out, SECTION, "service_referrals", referrals, params.disclosure_threshold, keys=referral_key)
+        for service, fid in (("CDVASS", "cdvass_referrals"), ("SARC", "sarc_clients")):
+            if service in referrals.index and params.period in referrals.columns:
+                out.add_figure(fid, int(referrals.loc[service, params.period]), f"{service} referrals", "count")
+                reg.figure(fid, [referral_key(service, params.period)])
+    if has_hate and has_inc:
+        hate_rows = []
+        hate_mask = grouping_mask(crimes, "hate_crime")
+        for label, months in ((params.period, cur), (params.comparison, prev)):
+            crimes_h = int((hate_mask & _in(crimes, months)).sum())  # the hate crime grouping: strand or aggravated offence
+            hate_inc = inc[(inc["incident_type"] == "hate") & _in(inc, months)]
+            nc_police = int((hate_inc["recorded_by"] == "police").sum())
+            centres = int((hate_inc["recorded_by"] == "reporting_centre").sum())
+            hate_rows.append({"period": label, "hate_crimes": crimes_h, "non_crime_incidents": nc_police,
+                              "police_recorded": crimes_h + nc_police, "reporting_centres": centres, "total": crimes_h + nc_police + centres})
+        hate = pd.DataFrame(hate_rows, columns=HATE_COLUMNS)
+        out.tables["hate"] = hate
+        out.add_figure("hate_incidents_total", hate.loc[0, "total"], "Hate crimes and incidents", "count")
+        out.add_figure("hate_police_recorded", hate.loc[0, "police_recorded"], "Hate crimes and incidents recorded by the police", "count")
+        out.add_figure("hate_reporting_centres", hate.loc[0, "reporting_centres"], "Hate incidents through reporting centres", "count")
+        # every count of the hate table is about people; its two sums are published equations
+        hate_keys = _register_rows(reg, "hate", hate, HATE_COLUMNS[1:])
+        for k in hate_keys:
+            reg.line([k["hate_crimes"], k["non_crime_incidents"]], k["police_recorded"])
+            reg.line([k["police_recorded"], k["reporting_centres"]], k["total"])
+        for fid, column in (("hate_incidents_total", "total"), ("hate_police_recorded", "police_recorded"),
+                            ("hate_reporting_centres", "reporting_centres")):
+            reg.figure(fid, [hate_keys[0][column]])
+        rows["hate"] = change_row("hate", "Hate crimes and incidents (police and reporting centres)",
+                                  hate_rows[0]["total"], hate_rows[1]["total"])  # the counts before disclosure control
+        keys_of["hate"] = [k["total"] for k in hate_keys]
+    if has_hate:
+        strands = crimes[crimes["hate_strand"].notna() & _in(crimes, cur)].groupby("hate_strand").size().rename("hate_crimes")
+        # hate crimes by strand are counts about people: registered for disclosure control across the run
+        year = params.period if params.quarter in (None, 4) else f"{params.period} to Q{params.quarter}"
+        register_hate_strands(out, "08_performance", "hate_by_strand", strands.reset_index(), {"hate_crimes": year},
+                              {"hate_crimes": (crimes_key("hate_crime", year, strand="any"), int(strands.sum()))})
     settle(out, params.disclosure_threshold)
+    council = bool((data.asb["recorded_by"] == "council").any())
+    if not council:
+        needs.append(narrative.needs_sentence("council_asb"))
+    by_whom = ("police and council", "police and the council") if council else ("police", "police")
     asb = data.asb[_in(data.asb, cur)]
     asb_table = asb.groupby("recorded_by").size().rename("incidents").reset_index()
     out.tables["asb"] = asb_table
-    out.add_figure("asb_total", len(asb), "ASB incidents, police and council", "count")
+    out.add_figure("asb_total", len(asb), f"ASB incidents, {by_whom[0]}", "count")
     previous_year = params.comparison_fy.text
     # the quarterly report's measures, each with the year before, under the year's own boards
-    rate_now, rate_before = (share(int(f["repeat_victim"].sum()), len(f)) for f in (now, before))
-    rows = {
-        "trc": trc, "dva": dva, "dva_non_crime": nc,
-        "dva_repeat_rate": {"label": "Domestic abuse incidents: repeat victims (%)",
-                            "current": None if rate_now is None else round_half_up(rate_now, 1),
-                            "previous": None if rate_before is None else round_half_up(rate_before, 1), "abs_change": None, "pct_change": None, "p_value": None,
-                            "direction": None},
-        "dva_children_present": change_row("dva_children_present", "Domestic abuse incidents with children present",
-                                           int(now["children_present"].sum()), int(before["children_present"].sum())),
-        "hate": change_row("hate", "Hate crimes and incidents (police and reporting centres)",
-                           hate_rows[0]["total"], hate_rows[1]["total"]),  # the counts before disclosure control
-        "asb": change_row("asb", "Anti-social behaviour incidents (police and council)", len(asb),
-                          int(_in(data.asb, prev).sum())),
-    }
-    keys_of = {"dva_non_crime": [k["incidents"] for k in da_keys],
-               "dva_repeat_rate": [k[c] for k in da_keys for c in ("repeat_victims", "incidents")],
-               "dva_children_present": [k["children_present"] for k in da_keys],
-               "hate": [k["total"] for k in hate_keys]}
+    rows["asb"] = change_row("asb", f"Anti-social behaviour incidents ({by_whom[0]})", len(asb),
+                             int(_in(data.asb, prev).sum()))
     for service, mid, label in (("CDVASS", "cdvass", "Referrals to CDVASS (domestic violence and abuse services)"),
                                 ("SARC", "sarc", "Clients seen by the SARC (sexual assault referral centre)")):
         if service in referrals.index and {params.period, params.comparison} <= set(referrals.columns):
@@ -363,24 +413,27 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
     for i, mid in enumerate(out.tables["report_measures"]["measure"]):
         if mid in keys_of:  # counts about people: hidden with the counts they show
             reg.derive("report_measures", i, REPORT_VALUE_COLUMNS, keys_of[mid])
-    out.sentences += [
-        reg.phrase((narrative.rate_change_sentence("Repeat victims of domestic abuse (share of incidents)", rate_now,
-                                                   rate_before, previous_year) if rate_now is not None and rate_before is not None
-                    else "Repeat victims of domestic abuse: no incidents to take a share of.",
-                    keys_of["dva_repeat_rate"], withheld_sentence("Repeat victims of domestic abuse"))),
-        reg.phrase((narrative.count_from_sentence("Domestic abuse incidents with children present",
-                                                  int(now["children_present"].sum()), int(before["children_present"].sum()),
-                                                  previous_year),
-                    keys_of["dva_children_present"], withheld_sentence("Domestic abuse incidents with children present"))),
-    ]
+    if has_inc:
+        out.sentences += [
+            reg.phrase((narrative.rate_change_sentence("Repeat victims of domestic abuse (share of incidents)", rate_now,
+                                                       rate_before, previous_year) if rate_now is not None and rate_before is not None
+                        else "Repeat victims of domestic abuse: no incidents to take a share of.",
+                        keys_of["dva_repeat_rate"], withheld_sentence("Repeat victims of domestic abuse"))),
+            reg.phrase((narrative.count_from_sentence("Domestic abuse incidents with children present",
+                                                      int(now["children_present"].sum()), int(before["children_present"].sum()),
+                                                      previous_year),
+                        keys_of["dva_children_present"], withheld_sentence("Domestic abuse incidents with children present"))),
+        ]
     for mid in ("cdvass", "sarc"):
         if mid in rows:
             r = rows[mid]
             out.sentences.append(reg.phrase((narrative.count_from_sentence(r["label"], r["current"], r["previous"], previous_year),
                                              keys_of[mid], withheld_sentence(r["label"]))))
-    out.sentences.append(narrative.count_from_sentence("Anti-social behaviour incidents recorded by the police and the council",
+    out.sentences.append(narrative.count_from_sentence(f"Anti-social behaviour incidents recorded by the {by_whom[1]}",
                                                        len(asb), int(_in(data.asb, prev).sum()), previous_year))
     fund = data.funding
+    if fund.empty:
+        needs.append(narrative.needs_sentence("funding"))
     next_fy = params.fy.start_year + 1
     alloc = fund[fund["financial_year"] == f"{next_fy}-{(next_fy + 1) % 100:02d}"] if not fund.empty else fund
     if not alloc.empty:
@@ -393,6 +446,7 @@ def performance_report(data: Dataset, params: Params, out: SectionResult) -> Non
         out.add_figure("allocations_total", totals[2][1], "Allocations", "money")
         out.tables["funding_totals"] = pd.DataFrame(totals, columns=["item", "amount_gbp"])
         out.sentences.append(narrative.money_sentence(totals, FinancialYear(next_fy).text))
+    _add_needs(out, needs)
     settle(out, params.disclosure_threshold)
 
 
@@ -426,7 +480,9 @@ def report_measures(params: Params, rows: dict[str, dict]) -> tuple[pd.DataFrame
     labels = {m: rows[m]["label"] for m in rows}
     board_table = pd.DataFrame([{"board": b.name, "remit": b.remit,
                                  "measures": "; ".join(labels[m] for m in b.measures if m in labels)
-                                 or "no measure of the quarterly report"} for b in boards],
+                                 or ("no measure of the quarterly report" if not b.measures else
+                                     "none in this run (the inputs its measures need were not supplied)")}
+                                for b in boards],
                                columns=["board", "remit", "measures"])
     return table, board_table
 

@@ -521,9 +521,10 @@ def _wanted(member: _Member, kind: _Kind, months: set[str] | None, forces: set[s
 
 
 def _read(
-    source: Source, kind: _Kind, months, codes, prefix, forces
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scan the files in parallel (parse + filter), then validate and convert the kept rows once."""
+    source: Source, kind: _Kind, months, codes, prefix, forces, *, arrow: bool = False
+) -> tuple[pd.DataFrame | pa.Table, pd.DataFrame]:
+    """Scan the files in parallel (parse + filter), then validate and convert the kept rows once
+    (``arrow``: return the validated pyarrow table instead of converting it to pandas)."""
     months = None if months is None else {_month_arg(m) for m in months}
     forces = None if forces is None else set(forces)
     members = [m for m in _members(source, kind) if _wanted(m, kind, months, forces)]
@@ -564,9 +565,9 @@ def _read(
     if kind.asb_ids:
         table = table.append_column("is_asb", pc.equal(table.column("crime_type"), ASB))
     names = pc.take(pa.array([m.name for m in members], pa.string()), file_index)
-    frame = to_frame(table.append_column("source_file", names))
-    log.info("read %d %s rows from %d file(s)", len(frame), kind.suffix, len(members))
-    return frame, drop_log
+    table = table.append_column("source_file", names)
+    log.info("read %d %s rows from %d file(s)", table.num_rows, kind.suffix, len(members))
+    return (table if arrow else to_frame(table)), drop_log
 
 
 def _month_arg(month: str) -> str:
@@ -680,6 +681,66 @@ def _file_order(name: str) -> tuple[str, str]:
     return (name[:7] if _MONTH.fullmatch(name[:7]) else "", name)
 
 
+def read_street_table_with_log(
+    source: Source, *, lsoa_codes: Iterable[str] | None = None, forces: Iterable[str] | None = None
+) -> tuple[pa.Table, pd.DataFrame]:
+    """:func:`read_street_with_log` (every month), the rows as the validated pyarrow table (not converted to
+    pandas): for a shared read of a force's files, kept in Arrow (:func:`street_for_area_table`)."""
+    return _read(source, _STREET, None, lsoa_codes, None, forces, arrow=True)
+
+
+#: Columns of :func:`code_counts`.
+CODE_COUNT_COLUMNS = ["source_file", "lsoa_code", "rows"]
+
+
+def code_counts(table: pa.Table) -> pd.DataFrame:
+    """Rows per file and LSOA code of a read (``source_file, lsoa_code, rows``): all that an area's drop log
+    needs to know of the rows of the other areas read with it."""
+    if table.num_rows == 0:
+        return pd.DataFrame({"source_file": pd.Series(dtype=object), "lsoa_code": pd.Series(dtype=object),
+                             "rows": pd.Series(dtype="int64")})
+    grouped = table.select(["source_file", "lsoa_code"]).group_by(["source_file", "lsoa_code"]).aggregate(
+        [([], "count_all")])
+    out = grouped.to_pandas().rename(columns={"count_all": "rows"})
+    return out[CODE_COUNT_COLUMNS].astype({"rows": "int64"})
+
+
+def _area_drop_log(drops: pd.DataFrame, others: pd.DataFrame, source: Source, empty: bool) -> pd.DataFrame:
+    """An area's drop log: the shared read's own drops plus the other areas' rows (``others``: ``source_file,
+    lsoa_code, rows``) as "outside area", or "malformed LSOA code" when the code is not an ONS LSOA code."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in drops.itertuples(index=False):
+        counts[(row.source_file, row.reason)] = counts.get((row.source_file, row.reason), 0) + int(row.rows)
+    malformed = ~others["lsoa_code"].astype("string").str.fullmatch(LSOA_CODE_PATTERN).fillna(False).to_numpy(dtype=bool)
+    for reason, part in ((MALFORMED_LSOA, others[malformed]), (OUTSIDE_AREA, others[~malformed])):
+        for name, n in part.groupby("source_file", sort=False)["rows"].sum().items():
+            counts[(name, reason)] = counts.get((name, reason), 0) + int(n)
+    entries = sorted(((f, r, n) for (f, r), n in counts.items() if n),
+                     key=lambda e: (_file_order(e[0]), _REASONS.index(e[1])))
+    drop_log = pd.DataFrame(entries, columns=_LOG_COLUMNS)
+    drop_log["rows"] = drop_log["rows"].astype("int64")
+    if empty and len(drop_log):
+        raise DataError(
+            f"none of the {drop_log['rows'].sum()} rows is in the requested area or months",
+            path=str(source),
+            fix="check area.lsoa_name_prefix / the LSOA list and that the files are for the right force",
+        )
+    return drop_log
+
+
+def street_for_area_table(
+    kept: pa.Table, drops: pd.DataFrame, counts: pd.DataFrame, lsoa_codes: Iterable[str], *, source: Source = ""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One area's rows and drop log from a shared read kept in Arrow: ``kept``, the read's rows of the area
+    (in the read's order, e.g. filtered from its parquet file), ``drops`` and ``counts`` (:func:`code_counts`)
+    of the whole read. The same result as :func:`street_for_area` on the whole read, with only the
+    area's rows ever converted to pandas."""
+    codes = set(lsoa_codes)
+    others = counts[~counts["lsoa_code"].isin(codes)]
+    frame = to_frame(kept)
+    return frame, _area_drop_log(drops, others, source, frame.empty)
+
+
 def street_for_area(
     frame: pd.DataFrame, drops: pd.DataFrame, lsoa_codes: Iterable[str], *, source: Source = ""
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -701,22 +762,6 @@ def street_for_area(
     code = frame["lsoa_code"]
     mine = code.isin(codes).to_numpy(dtype=bool)
     kept = frame[mine].reset_index(drop=True)
-    others = frame.loc[~mine, ["source_file", "lsoa_code"]]
-    malformed = ~others["lsoa_code"].astype("string").str.fullmatch(LSOA_CODE_PATTERN).fillna(False).to_numpy(dtype=bool)
-    counts: dict[tuple[str, str], int] = {}
-    for row in drops.itertuples(index=False):
-        counts[(row.source_file, row.reason)] = counts.get((row.source_file, row.reason), 0) + int(row.rows)
-    for reason, part in ((MALFORMED_LSOA, others[malformed]), (OUTSIDE_AREA, others[~malformed])):
-        for name, n in part.groupby("source_file", sort=False).size().items():
-            counts[(name, reason)] = counts.get((name, reason), 0) + int(n)
-    entries = sorted(((f, r, n) for (f, r), n in counts.items() if n),
-                     key=lambda e: (_file_order(e[0]), _REASONS.index(e[1])))
-    drop_log = pd.DataFrame(entries, columns=_LOG_COLUMNS)
-    drop_log["rows"] = drop_log["rows"].astype("int64")
-    if kept.empty and len(drop_log):
-        raise DataError(
-            f"none of the {drop_log['rows'].sum()} rows is in the requested area or months",
-            path=str(source),
-            fix="check area.lsoa_name_prefix / the LSOA list and that the files are for the right force",
-        )
-    return kept, drop_log
+    others = frame.loc[~mine, ["source_file", "lsoa_code"]].groupby(["source_file", "lsoa_code"], sort=False,
+                                                                     dropna=False).size().rename("rows").reset_index()
+    return kept, _area_drop_log(drops, others, source, kept.empty)
