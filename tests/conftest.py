@@ -83,6 +83,27 @@ def demo_report(root, demo_dir, tmp_path_factory, worker_id) -> dict:
     return build
 
 
+@pytest.fixture(scope="session")
+def year_report(root, demo_dir, tmp_path_factory, worker_id):
+    """``year_report("2022-23")``: that year's public report folder, built once per test session through the CLI
+    (shared by every worker and test file that asks, like :func:`demo_report`); a failed build fails the test."""
+    base = shared_tmp(tmp_path_factory, worker_id)
+
+    def build(year: str) -> Path:
+        done = base / f"year-{year}.json"
+        with open(base / f"year-{year}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not done.exists():
+                outputs = base / f"year-{year}"
+                proc = ccsp("run", year, "--outputs", str(outputs), cwd=root)
+                done.write_text(json.dumps({"dir": str(outputs / "coventry" / year), "returncode": proc.returncode,
+                                            "stderr": proc.stderr}))
+        built = json.loads(done.read_text())
+        assert built["returncode"] == 0, built["stderr"]
+        return Path(built["dir"])
+    return build
+
+
 @pytest.fixture()
 def chdir_root(monkeypatch):
     monkeypatch.chdir(ROOT)

@@ -28,23 +28,17 @@ from scipy.optimize import linprog
 pytestmark = pytest.mark.slow
 
 YEARS = ("2023-24", "2022-23", "2015-16")
-_BUILT: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module")
-def report(demo_report, root, demo_dir, tmp_path_factory):
-    """The report folder of a year: 2023-24 is the session's CLI build, the others built here once."""
+def report(demo_report, year_report):
+    """The report folder of a year: 2023-24 is the session's CLI build, the others the session's builds of
+    those years (tests/conftest.py), shared with the other test files that read them."""
     def build(year: str) -> Path:
         if year == "2023-24":
             assert demo_report["returncode"] == 0, demo_report["stderr"]
             return demo_report["dir"]
-        if year not in _BUILT:
-            from ccsp_analysis.report.run import run_year
-
-            result = run_year(root / "params" / f"{year}.yaml", outputs=tmp_path_factory.mktemp(f"attack-{year}"), jobs=2)
-            assert result.ok, result.failures
-            _BUILT[year] = result.output_dir
-        return _BUILT[year]
+        return year_report(year)
     return build
 
 

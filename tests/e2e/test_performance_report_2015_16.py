@@ -33,12 +33,8 @@ BLANK_ROWS = ("Hertfordshire - Stevenage", "Bedfordshire - Luton", "Greater Manc
 
 
 @pytest.fixture(scope="module")
-def report(root, demo_dir, tmp_path_factory):
-    from ccsp_analysis.report.run import run_year
-
-    result = run_year(root / "params" / "2015-16.yaml", outputs=tmp_path_factory.mktemp("perf-2015-16"), jobs=2)
-    assert result.ok, result.failures
-    return result.output_dir
+def report(year_report):
+    return year_report("2015-16")  # the session's build of the year (tests/conftest.py)
 
 
 def _text(path) -> str:

@@ -6,22 +6,26 @@
 from __future__ import annotations
 
 import csv
+import json
+from types import SimpleNamespace
 
 import pytest
-
-from ccsp_analysis.report import run_year
 
 pytestmark = pytest.mark.slow
 
 
+def _sections(folder):
+    return [(s["name"], s["status"]) for s in json.loads((folder / "run.json").read_text(encoding="utf-8"))["sections"]]
+
+
 @pytest.fixture(scope="module")
-def performance_run(root, demo_dir, tmp_path_factory):
-    return run_year(root / "params" / "2015-16.yaml", outputs=tmp_path_factory.mktemp("out"), jobs=2)
+def performance_run(year_report):
+    return SimpleNamespace(output_dir=year_report("2015-16"))  # the session's build of the year (tests/conftest.py)
 
 
 def test_performance_year_runs(performance_run):
-    assert performance_run.ok, performance_run.failures
-    assert [s.name for s in performance_run.sections] == ["00_data_audit", "08_performance", "09_reconciliation", "10_appendix"]
+    assert _sections(performance_run.output_dir) == [("00_data_audit", "ok"), ("08_performance", "ok"),
+                                                      ("09_reconciliation", "ok"), ("10_appendix", "ok")]
 
 
 def test_performance_report_figures(performance_run, published):
@@ -38,10 +42,10 @@ def test_performance_report_figures(performance_run, published):
     assert float(rows["allocations_total"]["reproduced"]) == 492478
 
 
-def test_previous_assessment_year_runs(root, demo_dir, tmp_path):
-    result = run_year(root / "params" / "2022-23.yaml", outputs=tmp_path, jobs=2)
-    assert result.ok, result.failures
-    assert (result.output_dir / "index.html").exists()
+def test_previous_assessment_year_runs(year_report):
+    folder = year_report("2022-23")
+    assert {status for _, status in _sections(folder)} == {"ok"}
+    assert (folder / "index.html").exists()
 
 
 def test_performance_index_lists_the_significant_changes_its_page_shows(performance_run):
