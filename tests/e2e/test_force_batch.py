@@ -9,7 +9,6 @@ lookup does not have, so its build fails). Reports go to temporary outputs folde
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 from pathlib import Path
@@ -45,17 +44,10 @@ def batch(root, demo_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("batch")
     proj = _project(root, demo_dir, tmp)
     out = tmp / "local"
-    # a cache of its own, so that no dataset is cached yet and the force's files are read once for both areas
-    previous = os.environ.get("CCSP_CACHE_DIR")
-    os.environ["CCSP_CACHE_DIR"] = str(tmp / "cache")
-    try:
-        proc = ccsp("run", "2023-24", "--areas", "atlantis,coventry,twin", "--jobs", "2", "--outputs", str(out), cwd=proj,
-                    timeout=1200)
-    finally:
-        if previous is None:
-            os.environ.pop("CCSP_CACHE_DIR", None)
-        else:
-            os.environ["CCSP_CACHE_DIR"] = previous
+    # the demo's dataset cache, as after `make report`: Coventry's dataset is reused, twin's is built (the shared
+    # read of the force's files is checked against each area's own read in tests/unit/test_shared_street.py)
+    proc = ccsp("run", "2023-24", "--areas", "atlantis,coventry,twin", "--jobs", "2", "--outputs", str(out), cwd=proj,
+                timeout=1200)
     return proj, out, proc
 
 
@@ -68,7 +60,6 @@ def test_a_force_builds_every_report_and_lists_the_failed_one(batch):
     assert len(done) == 3 and {line.split()[1].rstrip(":") for line in done} == {"atlantis", "coventry", "twin"}
     assert any(re.match(r"\[\d/3\] coventry: done in \d+\.\d s$", line) for line in done)
     assert lines[-1] == str(out / "west-midlands" / "2023-24" / "index.html")
-    assert "read the police.uk street files once for 2 partnerships" in proc.stdout
     assert re.search(r"error: atlantis: .*E08000099", proc.stderr)  # one line naming the district
     for slug in ("coventry", "twin"):
         assert (out / slug / "2023-24" / "index.html").is_file()
