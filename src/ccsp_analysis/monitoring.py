@@ -47,6 +47,15 @@ MEASURES: tuple[Measure, ...] = (
     Measure("da_referrals", "Referrals to domestic abuse services", "services", "higher_better"),
 )
 
+def polarity_of(measure: str, better: str | None = None) -> str:
+    """A measure's polarity: ``higher_better`` when a plan says ``better: higher`` (e.g. more hate crime reported),
+    ``higher_worse`` when it says ``lower``; otherwise the polarity :data:`MEASURES` gives it, else ``higher_worse``
+    (crime, ASB and the like)."""
+    if better is not None:
+        return "higher_better" if better == "higher" else "higher_worse"
+    return next((m.polarity for m in MEASURES if m.key == measure), "higher_worse")
+
+
 POINT_COLUMNS = ["measure", "label", "month", "value", "centre", "lcl", "ucl", "baseline", "in_period", *stats.RULES]
 SIGNAL_COLUMNS = ["measure", "label", "rule", "side", "first_month", "last_month", "points", "in_period", "assessment"]
 SUMMARY_COLUMNS = ["measure", "label", "polarity", "baseline", "signals", "assessment", "line"]

@@ -28,6 +28,7 @@ from ccsp_analysis.people import (
     withheld_sentence,
 )
 from ccsp_analysis.periods import FinancialYear
+from ccsp_analysis.plans import load_plan
 from ccsp_analysis.result import SectionResult
 from ccsp_analysis.schemas import CRIME_FLAGS
 from ccsp_analysis.sources import districts
@@ -78,6 +79,12 @@ def plan_measures(data: Dataset, params: Params) -> pd.DataFrame:
                      int((police_asb["fy"] == params.comparison).sum()))
     rows.append(pd.DataFrame([{"board": "Priority 2: public place safety and reassurance", **asb}]))
     table = pd.concat(rows, ignore_index=True)
+    # a fall is improving for most measures, but the plan asks for more reporting of some (hate crime, modern
+    # slavery): the arrows read each row with the polarity the plan gives it (plans/*.yaml `better`)
+    better = {}
+    if params.plan is not None:
+        better = {m.measure: m.better for b in load_plan(params.plan).boards for m in b.measures}
+    table["polarity"] = [monitoring.polarity_of(m, better.get(m)) for m in table["measure"]]
     if params.mode == "performance":  # the plan's priorities are not that year's boards (report_measures has them)
         table["board"] = None
     return table

@@ -293,12 +293,7 @@ def plan_status(signals: pd.DataFrame, measure: str, polarity: str) -> str:
 
 
 def _polarity(measure: str, better: str | None) -> str:
-    if better is not None:
-        return "higher_better" if better == "higher" else "higher_worse"
-    for m in monitoring.MEASURES:
-        if m.key == measure:
-            return m.polarity
-    return "higher_worse"
+    return monitoring.polarity_of(measure, better)
 
 
 def plan_on_a_page(plan: Plan, results: Mapping[str, SectionResult], summary: pd.DataFrame,
