@@ -391,10 +391,9 @@ def test_public_data_only_quarterly_report_names_the_extract_each_missing_measur
 def test_plan_measures_carry_the_polarity_the_plan_gives_them(chdir_root, demo_dir):
     """The 2025-28 plan (params/plans/coventry-2025-28.yaml) asks for more hate crime and modern slavery reporting
     (`better: higher`): a fall there is concerning, so their rows read with higher_better; crime rows as usual."""
+    from ccsp_analysis import dataset
     from ccsp_analysis.presentation.tables import MEANING
     from ccsp_analysis.sections.performance import plan_measures
-
-    from ccsp_analysis import dataset
 
     p = load_params("2023-24")
     table = plan_measures(dataset.load(p), p).set_index("measure")
