@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,31 @@ def year_report(root, demo_dir, tmp_path_factory, worker_id):
         built = json.loads(done.read_text())
         assert built["returncode"] == 0, built["stderr"]
         return Path(built["dir"])
+    return build
+
+
+@pytest.fixture()
+def project_copy(root, demo_dir, tmp_path) -> Path:
+    """A project of its own in ``tmp_path``: a copy of ``params/`` (to add or change parameter files in) over the
+    project's demo data, dataset cache and reference figures (linked, not copied)."""
+    project = tmp_path / "project"
+    shutil.copytree(root / "params", project / "params")
+    (project / "data").mkdir()
+    for name in ("demo", "cache"):
+        (project / "data" / name).symlink_to(root / "data" / name, target_is_directory=True)
+    (project / "reference").symlink_to(root / "reference", target_is_directory=True)
+    return project
+
+
+@pytest.fixture(scope="module")
+def default_report(demo_report, year_report):
+    """``default_report(year)``: the report folder of a default year -- 2023-24 is the session's CLI build
+    (:func:`demo_report`), the others the session's builds of those years (:func:`year_report`)."""
+    def build(year: str) -> Path:
+        if year == "2023-24":
+            assert demo_report["returncode"] == 0, demo_report["stderr"]
+            return demo_report["dir"]
+        return year_report(year)
     return build
 
 

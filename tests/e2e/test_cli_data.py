@@ -69,18 +69,11 @@ def test_check_json_is_machine_readable_and_exits_by_its_checks(chdir_root, demo
     assert all(c["missing"] == [] for c in record["coverage"]) and len(record["police_uk_repeats"]) > 0
 
 
-def test_check_names_the_failing_source_months_and_file(root, demo_dir, tmp_path):
+def test_check_names_the_failing_source_months_and_file(project_copy, demo_dir, tmp_path):
     """A fly-tipping extract without May 2023: the check fails with a cross, the months and the file, and the count."""
-    import shutil
-
     from tests.conftest import ccsp
 
-    project = tmp_path / "project"
-    shutil.copytree(root / "params", project / "params")
-    (project / "data").mkdir()
-    for name in ("demo", "cache"):
-        (project / "data" / name).symlink_to(root / "data" / name, target_is_directory=True)
-    (project / "reference").symlink_to(root / "reference", target_is_directory=True)
+    project = project_copy
     lines = (demo_dir / "partner" / "fly_tipping.csv").read_text(encoding="utf-8").splitlines()
     kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",")[1][:7] != "2023-05"]
     assert len(kept) < len(lines)  # the demo has fly-tipping in May 2023, so the cut removes rows

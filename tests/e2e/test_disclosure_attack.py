@@ -31,15 +31,9 @@ YEARS = ("2023-24", "2022-23", "2015-16")
 
 
 @pytest.fixture(scope="module")
-def report(demo_report, year_report):
-    """The report folder of a year: 2023-24 is the session's CLI build, the others the session's builds of
-    those years (tests/conftest.py), shared with the other test files that read them."""
-    def build(year: str) -> Path:
-        if year == "2023-24":
-            assert demo_report["returncode"] == 0, demo_report["stderr"]
-            return demo_report["dir"]
-        return year_report(year)
-    return build
+def report(default_report):
+    """The report folder of a default year, built once per session (tests/conftest.py)."""
+    return default_report
 
 
 # --- reading what is published ---------------------------------------------------------------

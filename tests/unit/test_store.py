@@ -106,20 +106,13 @@ def test_papermill_with_a_misspelt_parameter_fails_naming_it(root, demo_dir, tmp
     assert "its parameters are: params_path" in proc.stdout + proc.stderr
 
 
-def test_a_section_opened_alone_hides_what_the_run_hides(root, demo_dir, tmp_path):
+def test_a_section_opened_alone_hides_what_the_run_hides(project_copy):
     """Disclosure control is run-wide: a count a priority page hides is hidden on key findings too. A notebook
     opened alone must show what the run shows, not what its section alone would hide."""
-    import shutil
-
     from ccsp_analysis import dataset
     from ccsp_analysis.sections.registry import compute_sections
 
-    project = tmp_path / "project"
-    shutil.copytree(root / "params", project / "params")
-    (project / "data").mkdir()
-    for name in ("demo", "cache"):
-        (project / "data" / name).symlink_to(root / "data" / name, target_is_directory=True)
-    (project / "reference").symlink_to(root / "reference", target_is_directory=True)
+    project = project_copy
     strict = project / "params" / "strict.yaml"
     strict.write_text("period: 2023-24\ndisclosure_threshold: 60\n", encoding="utf-8")
     params, alone = store.section_result(str(strict), "01_key_findings")
