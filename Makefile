@@ -17,7 +17,7 @@ help:
 	@echo "make bench    performance benchmarks B1, B1w, B2, B3, B4, B5 (benchmarks/run.py; figures in README)"
 	@echo "make clean    remove outputs, caches, demo data and the virtual environment"
 
-$(VENV)/.stamp-run: pyproject.toml requirements/constraints.txt
+$(VENV)/.stamp-run: pyproject.toml setup.py requirements/constraints.txt src/ccsp_analysis/sources/_linescan.c
 	@echo "==> setting up .venv: ccsp-analysis and its pinned dependencies (first time: one to two minutes)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@start=$$(date +%s); $(PIP_INSTALL) -e . && echo "    installed in $$(( $$(date +%s) - start )) s"

@@ -45,6 +45,8 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+#: C extension modules (built from their .c source by setup.py): they import nothing of the project.
+EXTENSIONS = {module_name(p) for p in sorted(PACKAGE.rglob("*.c"))}
 
 
 def layer(module: str) -> int:
@@ -67,7 +69,7 @@ def imports(module: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "ccsp_analysis":
             for alias in node.names:
                 sub = f"{node.module}.{alias.name}"
-                found.add(sub if sub in MODULES else node.module)
+                found.add(sub if sub in MODULES or sub in EXTENSIONS else node.module)
     return {m for m in found if m in MODULES and m != module}
 
 

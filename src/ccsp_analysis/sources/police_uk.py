@@ -37,6 +37,11 @@ from ccsp_analysis.sources.csvfile import (
 )
 from ccsp_analysis.sources.tabular import area_mask, first_true, to_frame, validate_columns
 
+try:  # the C line picker (setup.py builds it where a C compiler is available)
+    from ccsp_analysis.sources import _linescan
+except ImportError:  # pragma: no cover - installs without a compiler parse every line
+    _linescan = None
+
 log = logging.getLogger(__name__)
 
 ASB = "Anti-social behaviour"
@@ -413,12 +418,114 @@ def _header(text: CsvText, names: list[str], kind: _Kind) -> tuple[str, ...]:
     return extra
 
 
-def _scan(member: _Member, kind: _Kind, months, codes, prefix) -> _Scan:
+#: The small-area codes the C line picker recognises as well formed: it must be LSOA_CODE_PATTERN.
+_PICKER_PATTERN = r"^(E01|W01|X01)\d{6}$"
+_PICKER_LETTERS = "EWX"
+
+
+class _Picker:
+    """The wanted codes as the C line picker's lookup table (one byte per letter and six digits).
+
+    Used only when every rule of the picker holds: it is built, the reader's code pattern is the one
+    it implements, and the read filters by a code list alone (no months, no name prefix).
+    """
+
+    def __init__(self, wanted: pa.Array) -> None:
+        self.slot = bytearray(b"\xff" * 256)
+        for i, letter in enumerate(_PICKER_LETTERS):
+            self.slot[ord(letter)] = i
+        self.slot = bytes(self.slot)
+        self.table = np.zeros(len(_PICKER_LETTERS) * 1_000_000, np.uint8)
+        for code in wanted.to_pylist():
+            if re.fullmatch(_PICKER_PATTERN, code):
+                self.table[_PICKER_LETTERS.index(code[0]) * 1_000_000 + int(code[3:])] = 1
+
+    @staticmethod
+    def usable(months, codes, prefix) -> bool:
+        return (
+            _linescan is not None
+            and LSOA_CODE_PATTERN == _PICKER_PATTERN
+            and months is None
+            and prefix is None
+            and codes is not None
+            and codes.wanted is not None
+        )
+
+    def pick(self, text: CsvText, names: list[str]):
+        """The header and the lines the parser must see, as a CsvText, with each line's data-row number
+        in the file, the file's data rows and the rows counted without parsing (no code, outside the
+        area); None when the file cannot be split line by line as the parser would."""
+        if "LSOA code" not in names:
+            return None
+        data = text.data
+        out = np.empty(len(data) + 2, np.uint8)
+        rows = np.empty(len(data) // 64 + 1024, np.int64)
+        args = (data, names.index("LSOA code"), len(names) - 1, self.slot, self.table, out)
+        got = _linescan.select_lines(*args, rows)
+        if got is not None and got[1] > len(rows):
+            rows = np.empty(got[1], np.int64)
+            got = _linescan.select_lines(*args, rows)
+        if got is None:
+            return None
+        size, kept, data_rows, blank, outside, complex_lines, unsure_codes = got
+        small = CsvText(text.where, pa.py_buffer(out).slice(0, size))
+        return small, rows[:kept], data_rows, blank, outside, complex_lines == 0, unsure_codes == 0
+
+
+def _split(small: CsvText, names: list[str], rows: int) -> pa.Table | None:
+    """The picked lines as string columns, split by the C picker (every line simple: no quotes, one
+    value per column); None when they cannot be (the parser reads them then)."""
+    head = bytes(memoryview(small.data)[:65536]).find(b"\n")
+    if head < 0:
+        return None
+    columns = _linescan.split_columns(small.data, head + 1, rows, len(names))
+    if columns is None:
+        return None
+    arrays = [
+        pa.Array.from_buffers(
+            pa.string(),
+            rows,
+            [None if valid is None else pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(values)],
+            null_count=nulls,
+        )
+        for valid, offsets, values, nulls in columns
+    ]
+    return pa.table(arrays, names=names)
+
+
+def _parse_picked(picker: _Picker | None, text: CsvText, names: list[str]):
+    """Parse the lines the picker picks: (table, data-row numbers, data rows, rows counted per reason),
+    or None to parse the whole file (no picker, or the picked lines do not parse as they would in the
+    whole file: the whole file's parse then reports any error at its own line)."""
+    if picker is None:
+        return None
+    picked = picker.pick(text, names)
+    if picked is None:
+        return None
+    small, row_ids, data_rows, blank, outside, simple, all_wanted = picked
+    table = _split(small, names, len(row_ids)) if simple and len(set(names)) == len(names) else None
+    if table is None:
+        try:
+            table = small.parse(allow_no_rows=True, check_utf8=False, use_threads=False, names=names)
+        except DataError:
+            return None
+    if table.num_rows != len(row_ids):
+        return None
+    return table, row_ids, data_rows, {NO_LSOA: blank, OUTSIDE_AREA: outside}, simple and all_wanted
+
+
+#: Drop reasons in the order the log lists them.
+_REASONS = (OUTSIDE_MONTHS, NO_LSOA, MALFORMED_LSOA, OUTSIDE_AREA)
+
+
+def _scan(member: _Member, kind: _Kind, months, codes, prefix, picker: _Picker | None = None) -> _Scan:
     """Parse one CSV (columns found by name), keep its rows in the requested months and area.
 
     ``months`` is a pyarrow string array and ``codes`` a :class:`_Codes`, both made once for all
     files. Runs in a worker thread: pyarrow parses, filters and checks UTF-8 without holding the
     GIL. A file of blank lines only is read as no rows (a warning follows, in :func:`_warn`).
+    With a ``picker`` (a code-list filter only) the lines outside the area are counted by the C
+    line picker and only the rest are parsed: the same rows, drop counts and errors.
     """
     text = CsvText(member.where, member.load())
     if _only_blank_lines(text.data):
@@ -426,16 +533,25 @@ def _scan(member: _Member, kind: _Kind, months, codes, prefix) -> _Scan:
         return _Scan(member, empty, pa.array([], pa.int64()), [], blank=True)
     names = text.header()
     extra = () if names == list(kind.header) else _header(text, names, kind)
-    table = text.parse(allow_no_rows=True, check_utf8=False, use_threads=False, names=names)
+    picked = _parse_picked(picker, text, names)
+    if picked is None:
+        table = text.parse(allow_no_rows=True, check_utf8=False, use_threads=False, names=names)
+        row_ids, rows, counted, all_wanted = None, table.num_rows, {}, False
+    else:
+        table, row_ids, rows, counted, all_wanted = picked
     if names != list(kind.header):
         table = table.select(list(kind.header))
-    rows = table.num_rows
-    keep, drops = _area_drops(table, months, codes, prefix)
-    counts = [(member.name, r, n) for r, n in drops if n]
+    # every picked line holds a wanted code: all are kept, and the picker counted the rest
+    keep, drops = (None, []) if all_wanted else _area_drops(table, months, codes, prefix)
+    totals = dict.fromkeys(_REASONS, 0) | counted
+    for reason, n in drops:
+        totals[reason] += n
+    counts = [(member.name, r, n) for r, n in totals.items() if n]
     if keep is None:
-        row_ids = pa.array(np.arange(table.num_rows))
+        row_ids = pa.array(np.arange(table.num_rows) if row_ids is None else row_ids)
     else:
-        table, row_ids = table.filter(keep), pc.indices_nonzero(keep)
+        table, kept = table.filter(keep), pc.indices_nonzero(keep)
+        row_ids = kept if row_ids is None else pa.array(row_ids[kept.to_numpy()])
     try:
         table.validate(full=True)
     except pa.ArrowInvalid:
@@ -534,15 +650,14 @@ def _read(
             path=str(source),
             fix="add the files for these months, or check the period and area.force",
         )
-    scanner = partial(
-        _scan,
-        kind=kind,
-        months=None if months is None else pa.array(sorted(months), pa.string()),
-        codes=None
+    months = None if months is None else pa.array(sorted(months), pa.string())
+    codes = (
+        None
         if codes is None and prefix is None
-        else _Codes(None if codes is None else pa.array(sorted(set(codes)), pa.string())),
-        prefix=prefix,
+        else _Codes(None if codes is None else pa.array(sorted(set(codes)), pa.string()))
     )
+    picker = _Picker(codes.values[: codes.wanted]) if _Picker.usable(months, codes, prefix) else None
+    scanner = partial(_scan, kind=kind, months=months, codes=codes, prefix=prefix, picker=picker)
     workers = min(len(members), os.cpu_count() or 2)
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
