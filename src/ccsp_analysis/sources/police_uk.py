@@ -588,7 +588,7 @@ def _only_blank_lines(data: bytes | pa.Buffer) -> bool:
 _SPACE = frozenset(b" \t\r\n")
 
 
-def _validate(scans: list[_Scan], kind: _Kind, table: pa.Table, file_index: pa.Array) -> pa.Table:
+def _validate(scans: list[_Scan], kind: _Kind, table: pa.Table) -> pa.Table:
     """Validate the kept rows of all files at once; errors name the file and line of the first bad row."""
     rows = _Rows(scans)
     for scan in scans:
@@ -596,15 +596,18 @@ def _validate(scans: list[_Scan], kind: _Kind, table: pa.Table, file_index: pa.A
             raise CsvText(scan.member.where, scan.member.load()).utf8_error()
     month = table.column("Month")
     table = validate_columns(rows, table, kind.columns)
-    months = pc.take(pa.array([s.member.month for s in scans], pa.string()), file_index)
-    row = first_true(pc.not_equal(month, months))
-    if row >= 0:
-        raise rows.error(
-            f"Month {month[row].as_py()!r} does not match the file's month {months[row].as_py()}",
-            row=row,
-            column="Month",
-            fix="a monthly file holds only its own month; re-download it or rename it",
-        )
+    for start, scan in zip(rows.starts, scans, strict=False):  # each file's rows against its month
+        if scan.member.month is None or not scan.table.num_rows:
+            continue
+        own = month.slice(int(start), scan.table.num_rows)
+        row = first_true(pc.not_equal(own, pa.scalar(scan.member.month, pa.string())))
+        if row >= 0:
+            raise rows.error(
+                f"Month {own[row].as_py()!r} does not match the file's month {scan.member.month}",
+                row=int(start) + row,
+                column="Month",
+                fix="a monthly file holds only its own month; re-download it or rename it",
+            )
     if kind.asb_ids:
         _check_asb_ids(rows, table)
     return table
@@ -675,7 +678,7 @@ def _read(
             fix="check area.la_codes (the LSOA list comes from the lookup) and that the files are for the right force",
         )
     file_index = pa.array(np.repeat(np.arange(len(scans)), [s.table.num_rows for s in scans]))
-    table = _validate(scans, kind, table, file_index).select(list(kind.header))
+    table = _validate(scans, kind, table).select(list(kind.header))
     table = table.rename_columns([_RENAME[c] for c in kind.header])
     if kind.asb_ids:
         table = table.append_column("is_asb", pc.equal(table.column("crime_type"), ASB))
