@@ -203,7 +203,8 @@ def row(r: dict) -> tuple[str, str, str, str]:
     elif i == "B1w":
         got, want = f"{r['ours_s']:.2f} s, every section reused" if r["every_section_reused"] else f"{r['ours_s']:.2f} s", "<= 2 s"
     elif i == "B2":
-        got = f"{r['ours_s']:.2f} s vs {r['baseline_s']:.2f} s = {r['ratio']:.1f}x, {r['rows_per_s'] / 1e6:.2f} M rows/s"
+        got = f"{r['ours_s']:.3f} s vs {r['baseline_s']:.3f} s = {r['ratio']:.1f}x, {r['rows_per_s'] / 1e6:.2f} M rows/s"
+        got += "" if r.get("picker", True) else " (C line picker not built: every line parsed)"
         want = ">= 3x and >= 1 M rows/s"
     elif i == "B3":
         got = (f"{r['ours_s']:.1f} s for {r['partnerships']} partnerships in one pass, peak {r['peak_gb']:.2f} GB; "
@@ -228,8 +229,9 @@ def table(results: list[dict]) -> str:
 ORDER = ["B1", "B1w", "B2", "B3", "B4", "B5"]
 #: Why a target is not met, said under the table while it is not.
 WHY_NOT = {
-    "B2": "B2: parsing every row of the force-wide files (pyarrow, both cores) is most of the time, and "
-          "picking the partnership's lines before parsing, with numpy, measured no faster than parsing them all",
+    "B2": "B2: without the C line picker (sources/_linescan.c, built only where a C compiler is) every line "
+          "of the force-wide files is parsed; with it, a busy machine can pull a run below 3x: run "
+          "`python benchmarks/run.py --only B2 --readme` again on a quiet one",
 }
 
 
