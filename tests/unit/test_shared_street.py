@@ -64,16 +64,25 @@ def test_an_area_with_no_rows_fails_as_its_own_read_does(tree):
         read_street_with_log(tree, lsoa_codes=["E01099999"], forces=["west-midlands"])
 
 
-def test_the_demo_force_files_split_between_two_areas(demo_dir):
-    """The demo's force files (every month since 2013), its small areas split into two made-up areas."""
+def test_the_demo_force_files_split_between_two_areas(demo_dir, tmp_path):
+    """Two years of the demo's force files (all seven districts' rows and their quirks); the shared read for
+    two of its partnerships (Coventry and Solihull) is split between them."""
     lookup = pd.read_csv(demo_dir / "ons" / "lsoa21_to_ward_lookup.csv")
-    codes = sorted(lookup["LSOA21CD"].unique())
-    first, second = codes[: len(codes) // 3], codes[len(codes) // 3:]
-    source = demo_dir / "police_uk"
-    shared = read_street_with_log(source, lsoa_codes=codes, forces=["west-midlands"])
-    for part in (first, second):
+    areas = {lad: sorted(lookup.loc[lookup["LAD22NM"] == lad, "LSOA21CD"].unique()) for lad in ("Coventry", "Solihull")}
+    assert all(len(codes) > 100 for codes in areas.values())
+    source = tmp_path / "police_uk"
+    source.mkdir()
+    months = sorted(p.name for p in (demo_dir / "police_uk").iterdir())[-24:]
+    for month in months:
+        (source / month).mkdir()
+        for path in (demo_dir / "police_uk" / month).glob("*-street.csv"):
+            (source / month / path.name).symlink_to(path)
+    shared = read_street_with_log(source, lsoa_codes=sorted(c for cs in areas.values() for c in cs),
+                                  forces=["west-midlands"])
+    for part in areas.values():
         got = street_for_area(*shared, part, source=source)
         want = read_street_with_log(source, lsoa_codes=part, forces=["west-midlands"])
+        assert len(want[0]) > 20_000  # each has tens of thousands of rows in two years
         pd.testing.assert_frame_equal(got[0], want[0])
         pd.testing.assert_frame_equal(got[1], want[1])
 
