@@ -40,6 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
+from synthetic import CRIME_TYPES, OUTCOMES, PLACES
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "outputs" / "bench" / "national"
@@ -72,30 +73,6 @@ WELSH = {"dyfed-powys", "gwent", "north-wales", "south-wales"}
 #: Partnerships that cover two districts (real ones do: e.g. a county's districts pairing up): the
 #: first ``PAIRED`` forces with at least four districts pair their last two.
 PAIRED = 18
-HEADER = (
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
-)  # fmt: skip
-CRIME_TYPES = {
-    "Anti-social behaviour": 0.180, "Bicycle theft": 0.007, "Burglary": 0.045,
-    "Criminal damage and arson": 0.060, "Drugs": 0.015, "Other crime": 0.020, "Other theft": 0.050,
-    "Possession of weapons": 0.008, "Public order": 0.085, "Robbery": 0.015, "Shoplifting": 0.060,
-    "Theft from the person": 0.010, "Vehicle crime": 0.070, "Violence and sexual offences": 0.375,
-}  # fmt: skip
-OUTCOMES = (
-    "Investigation complete; no suspect identified", "Unable to prosecute suspect",
-    "Under investigation", "Status update unavailable", "Offender given a caution",
-    "Local resolution", "Awaiting court outcome", "Court result unavailable",
-    "Further investigation is not in the public interest", "Action to be taken by another organisation",
-)  # fmt: skip
-PLACES = (
-    "High Street", "Station Road", "Church Lane", "Park Road", "Mill Lane", "Queen's Road",
-    "Shopping Area", "Parking Area", "Supermarket", "Petrol Station", "Nightclub", "Hospital",
-    "Sports/Recreation Area", "Bus/Coach Station", "Further/Higher Educational Building",
-    "Theatre/Concert Hall", "Pedestrian Subway", "Conference/Exhibition Centre",
-)  # fmt: skip
-
-
 def force_name(slug: str) -> str:
     """'west-midlands' -> 'West Midlands Police' (the Metropolitan and City forces as police.uk name them)."""
     special = {"metropolitan": "Metropolitan Police Service", "city-of-london": "City of London Police"}
