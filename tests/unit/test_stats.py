@@ -644,13 +644,15 @@ def test_group_comparison_on_the_published_msg_table():
     assert result.mean_all == pytest.approx(939.088 / 11)
     # without Coventry: 939.088 - 62.176 = 876.912; / 10 = 87.6912
     assert result.mean_others == pytest.approx(87.6912)
-    # the rest of the group, independently: sample sd with numpy, t(0.975, 9) from scipy; a 95%
-    # prediction interval for one more member is 87.6912 +/- t x sd x sqrt(1 + 1/10), about 55 to 120,
-    # so Coventry's 62.176 -- the lowest rate -- is still within the range of the group
-    sd = float(np.std(OTHERS_LISTED, ddof=1))
-    half = sps.t.ppf(0.975, 9) * sd * math.sqrt(1.1)
-    assert (result.low, result.high) == (pytest.approx(87.6912 - half), pytest.approx(87.6912 + half))
-    assert result.position == "WITHIN"
+    # the rest of the group, independently: mean and sample sd of the logs with numpy, t(0.975, 9) from
+    # scipy; a 95% prediction interval for one more member is exp(mean +/- t x sd x sqrt(1 + 1/10)),
+    # about 59.9 to 125.6, so Coventry's 62.176 -- the lowest rate -- is still within the range
+    logs = np.log(OTHERS_LISTED)
+    half = sps.t.ppf(0.975, 9) * float(np.std(logs, ddof=1)) * math.sqrt(1.1)
+    low, high = math.exp(logs.mean() - half), math.exp(logs.mean() + half)
+    assert (result.low, result.high) == (pytest.approx(low), pytest.approx(high))
+    assert 59 < result.low < 62.176 < 125 < result.high < 126
+    assert result.position == "WITHIN" and result.scale == "log"
 
 
 def test_published_msg_average_is_not_the_mean_of_the_listed_rows():
@@ -674,16 +676,34 @@ def test_published_msg_average_is_not_the_mean_of_the_listed_rows():
 
 
 def test_group_prediction_interval_by_hand():
-    # others = [1, 2, 3, 5]: mean 2.75; squared deviations 3.0625 + 0.5625 + 0.0625 + 5.0625 = 8.75,
-    # sd = sqrt(8.75 / 3) = 1.707825; t(0.975, 3) = 3.182446 (tables);
-    # half = 3.182446 x 1.707825 x sqrt(1 + 1/4) = 6.076587 -> [-3.326587, 8.826587]
+    # others = [1, 2, 3, 5]; logs 0, 0.693147, 1.098612, 1.609438: mean 3.401197 / 4 = 0.850299;
+    # squared deviations 0.723009 + 0.024697 + 0.061659 + 0.576292 = 1.385657, sd = sqrt(1.385657 / 3)
+    # = 0.679622; t(0.975, 3) = 3.182446 (tables); half = 3.182446 x 0.679622 x sqrt(1 + 1/4) = 2.418176
+    # -> [exp(-1.567877), exp(3.268475)] = [0.208493, 26.2706]
     result = stats.compare_with_group(4, [1, 2, 3, 5])
-    assert result.low == pytest.approx(2.75 - 6.076587, abs=1e-5)
-    assert result.high == pytest.approx(2.75 + 6.076587, abs=1e-5)
-    assert (result.rank, result.n, result.position) == (4, 5, "WITHIN")
-    assert result.sd == pytest.approx(1.707825, abs=1e-6) and result.mean_all == pytest.approx(3.0)
-    # an area far outside the rest of the group: 2.75 + 6.08 < 20
-    assert stats.compare_with_group(20, [1, 2, 3, 5]).position == "ABOVE"
+    assert result.low == pytest.approx(0.208493, abs=1e-5)
+    assert result.high == pytest.approx(26.2706, abs=1e-3)
+    assert (result.rank, result.n, result.position, result.scale) == (4, 5, "WITHIN", "log")
+    # the rates' own mean and sd are reported as before: mean 2.75, sd sqrt(8.75 / 3) = 1.707825
+    assert result.mean_others == 2.75 and result.sd == pytest.approx(1.707825, abs=1e-6)
+    assert result.mean_all == pytest.approx(3.0)
+    # 20 is within (the log scale allows for the long upper tail of rates); 30 is above 26.27
+    assert stats.compare_with_group(20, [1, 2, 3, 5]).position == "WITHIN"
+    assert stats.compare_with_group(30, [1, 2, 3, 5]).position == "ABOVE"
+    assert stats.compare_with_group(0.2, [1, 2, 3, 5]).position == "BELOW"
+
+
+def test_group_interval_never_goes_below_zero():
+    # a member with a zero rate has no log: the interval is made on the rates, others = [0, 2, 4]:
+    # mean 2, sd 2, t(0.975, 2) = 4.302653 (tables), half = 4.302653 x 2 x sqrt(1 + 1/3) = 9.936549
+    # -> [2 - 9.936549, 11.936549], whose lower end is set to 0 (no rate is negative)
+    result = stats.compare_with_group(1, [0, 2, 4])
+    assert (result.low, result.scale) == (0.0, "rate")
+    assert result.high == pytest.approx(11.936549, abs=1e-5)
+    # the rate scale's old lower end for [1, 2, 3, 5] was 2.75 - 6.08 < 0: on the log scale it is 0.21
+    assert stats.compare_with_group(4, [1, 2, 3, 5]).low > 0
+    with pytest.raises(StatsError, match="negative"):
+        stats.compare_with_group(1, [2, -1, 3])
 
 
 def test_group_ties_share_the_better_rank_and_blanks_are_refused():

@@ -21,8 +21,9 @@ class GroupComparison:
     ``n`` counts every member including the area; ``rank`` is 1 for the lowest rate (ties share
     the better rank); ``mean_all`` is the group average as iQuanta reports it ("MSG average",
     which includes the area); ``mean_others`` and ``sd`` describe the rest of the group; ``low``
-    and ``high`` bound the prediction interval for one more member of the rest of the group, and
-    ``position`` says where the area's own rate falls against it.
+    and ``high`` bound the prediction interval for one more member of the rest of the group (made
+    on the log scale, or on the rates when a member's rate is zero: ``scale``), and ``position``
+    says where the area's own rate falls against it.
     """
 
     value: float
@@ -35,6 +36,7 @@ class GroupComparison:
     high: float
     position: Literal["BELOW", "WITHIN", "ABOVE"]
     level: float
+    scale: Literal["log", "rate"] = "log"
 
 
 def compare_with_group(
@@ -44,9 +46,13 @@ def compare_with_group(
 
     The area is compared with the *rest* of the group, not with an interval for the group mean
     (which narrows as the group grows and would call almost any area different): the interval
-    is the ``level`` prediction interval for one more member drawn like the others,
-    ``mean_others +/- t(1/2 + level/2, m - 1) x sd_others x sqrt(1 + 1/m)`` with ``m`` the number
-    of other members (at least 2).
+    is the ``level`` prediction interval for one more member drawn like the others. Rates are
+    positive and skewed to the right, so the interval is made on the log scale and transformed
+    back, ``exp(mean(log r) +/- t(1/2 + level/2, m - 1) x sd(log r) x sqrt(1 + 1/m))`` with ``m``
+    the number of other members (at least 2): it never goes below zero and is wider above the
+    typical rate than below it. Where a member's rate is zero (no log), the interval is made on the
+    rates themselves, ``mean +/- t x sd x sqrt(1 + 1/m)``, and a lower end below zero is set to
+    zero (no rate is negative); ``scale`` says which.
 
     Parameters
     ----------
@@ -62,10 +68,17 @@ def compare_with_group(
     others = as_values(group_values, "group_values")
     if others.size < 2:
         raise StatsError("group_values must hold at least two other members' rates to place the area among them")
+    if (others < 0).any() or own < 0:
+        raise StatsError("rates cannot be negative")
     m = others.size
     mean_others, sd = float(others.mean()), float(others.std(ddof=1))
-    half = float(sps.t.ppf(0.5 + level / 2, m - 1)) * sd * math.sqrt(1 + 1 / m)
-    low, high = mean_others - half, mean_others + half
+    t = float(sps.t.ppf(0.5 + level / 2, m - 1)) * math.sqrt(1 + 1 / m)
+    if (others > 0).all():
+        logs = np.log(others)
+        centre, spread = float(logs.mean()), float(logs.std(ddof=1))
+        low, high, scale = math.exp(centre - t * spread), math.exp(centre + t * spread), "log"
+    else:
+        low, high, scale = max(0.0, mean_others - t * sd), mean_others + t * sd, "rate"
     position: Literal["BELOW", "WITHIN", "ABOVE"] = (
         "BELOW" if own < low else "ABOVE" if own > high else "WITHIN"
     )
@@ -80,4 +93,5 @@ def compare_with_group(
         high=high,
         position=position,
         level=level,
+        scale=scale,
     )
