@@ -11,10 +11,12 @@ Reports go to temporary folders, never outputs/.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +155,66 @@ def test_bad_areas_and_executor_options_are_refused_before_any_work(force_batch,
     proc = ccsp("run", "2023-24", "--executor", "dask", "--outputs", str(tmp_path / "o"), cwd=proj)
     assert proc.returncode == 2 and "--areas" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_existing_dask_cluster_builds_the_same_report(force_batch, tmp_path):
+    """`--scheduler`: a scheduler and two worker processes started apart from the run (`dask scheduler`,
+    `dask worker`), as on a cluster of one's own; the report equals the local pool's."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    proj, out, _ = force_batch
+    dask = Path(sys.executable).parent / "dask"
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    logs = tmp_path / "cluster.log"
+    procs = []
+    try:
+        with open(logs, "w") as log:
+            procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                           "--no-dashboard"], stdout=log, stderr=log, start_new_session=True))
+            procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                           "--memory-limit", "0", "--no-dashboard"], stdout=log, stderr=log,
+                                          start_new_session=True))
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=60)
+        dask_out = tmp_path / "out"
+        proc = ccsp("run", "2023-24", "--areas", "walsall", "--executor", "dask", "--scheduler", address,
+                    "--outputs", str(dask_out), cwd=proj, timeout=1200)
+        assert proc.returncode == 0, proc.stdout + proc.stderr + logs.read_text()
+        assert f"scheduler {address}" in proc.stdout
+        got = dask_out / "walsall" / "2023-24" / "tables" / "figures.csv"
+        assert got.read_bytes() == (out / "walsall" / "2023-24" / "tables" / "figures.csv").read_bytes()
+    finally:
+        for p in reversed(procs):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for p in procs:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(force_batch, tmp_path, monkeypatch):
+    proj, _, _ = force_batch
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "3s")  # dask's setting; 30 s by default
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    proc = ccsp("run", "2023-24", "--areas", "walsall", "--executor", "dask", "--scheduler", address,
+                "--outputs", str(tmp_path / "o"), cwd=proj, timeout=300)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert f"cannot reach the Dask scheduler at {address}" in proc.stderr

@@ -206,8 +206,9 @@ def _dask(tasks: list[tuple], jobs: int, scheduler: str | None) -> Iterator[tupl
     cluster = None
     try:
         if scheduler:
+            # how long to try: dask's own setting (30 s unless DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT says)
             try:
-                client = Client(scheduler, timeout="20s")
+                client = Client(scheduler)
             except (OSError, TimeoutError) as exc:
                 raise RunError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
                                "`dask scheduler` and workers with `dask worker <address>`") from None
