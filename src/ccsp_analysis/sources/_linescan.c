@@ -31,14 +31,16 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__SSE2__) || defined(_M_X64)
+/* LINESCAN_PORTABLE: build the plain C byte loop even where SSE2 exists (the tests build it that way
+   too, so the code path of other processors, e.g. ARM, is checked on x86-64 as well). */
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(LINESCAN_PORTABLE)
 #include <emmintrin.h>
 #define LINESCAN_SSE2 1
 #endif
 
 /* The scanning loops are built twice where the compiler and loader can (GCC/Clang, x86-64 Linux):
    for any x86-64 CPU, and for x86-64-v3 CPUs (AVX2, BMI, POPCNT: most since 2013), chosen when loaded. */
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && !defined(LINESCAN_PORTABLE)
 #define LINESCAN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define LINESCAN_CLONES
