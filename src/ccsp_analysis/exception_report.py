@@ -29,8 +29,8 @@ def significant_changes(results: Mapping[str, object]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CHANGE_COLUMNS` and ``section`` (the first section giving the measure),
-        in section then table order.
+        Columns :data:`CHANGE_COLUMNS`, ``section`` (the first section giving the measure) and
+        ``polarity`` (the table's, else higher is worse), in section then table order.
     """
     frames = []
     for name, result in results.items():
@@ -38,9 +38,12 @@ def significant_changes(results: Mapping[str, object]) -> pd.DataFrame:
             table = getattr(result, "tables", {}).get(table_name)
             if table is not None and not table.empty and set(CHANGE_COLUMNS) <= set(table.columns):
                 rows = table.loc[table["direction"].isin(["UP", "DOWN"]), list(CHANGE_COLUMNS)]
-                frames.append(rows.assign(section=name))
+                # the row's polarity (the plan's, given by the registry) so the index reads it as the page does
+                polarity = (table.loc[rows.index, "polarity"] if "polarity" in table.columns
+                            else pd.Series(monitoring.DEFAULT_POLARITY, index=rows.index))
+                frames.append(rows.assign(section=name, polarity=polarity.fillna(monitoring.DEFAULT_POLARITY)))
     if not frames:
-        return pd.DataFrame(columns=[*CHANGE_COLUMNS, "section"])
+        return pd.DataFrame(columns=[*CHANGE_COLUMNS, "section", "polarity"])
     return pd.concat(frames, ignore_index=True).drop_duplicates("label").reset_index(drop=True)
 
 

@@ -20,11 +20,14 @@ from ccsp_analysis import narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.measures import available as grouping_available
 from ccsp_analysis.params import Params
+from ccsp_analysis.plans import load_plan
 from ccsp_analysis.taxonomy import grouping_mask
 
 BASELINE_MONTHS = 24
 MIN_BASELINE = 12  # fewer months before the period: the limits come from every month shown (stated)
 POLARITIES = ("higher_worse", "higher_better", "neutral")
+#: The polarity of a measure nothing says otherwise about: crime, ASB and the like.
+DEFAULT_POLARITY = "higher_worse"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,30 @@ def polarity_of(measure: str, better: str | None = None) -> str:
     if better is not None:
         return "higher_better" if better == "higher" else "higher_worse"
     return next((m.polarity for m in MEASURES if m.key == measure), "higher_worse")
+
+
+def plan_polarities(params: Params) -> dict[str, str]:
+    """The polarity of every measure of success of the run's plan (``params.plan``), read with the plan's
+    ``better`` (:func:`polarity_of`); empty without a plan. Every page reads a measure's direction and its
+    control chart with this (a fall in modern slavery reported is concerning when the plan asks for a rise)."""
+    if getattr(params, "plan", None) is None:
+        return {}
+    return {m.measure: polarity_of(m.measure, m.better) for b in load_plan(params.plan).boards for m in b.measures}
+
+
+def measure_polarity(measure: str, plan: dict[str, str] | None = None) -> str:
+    """The one rule for a measure's polarity on every page: the plan's (``plan``, :func:`plan_polarities`)
+    where the plan names the measure, otherwise :func:`polarity_of` (crime and ASB: higher is worse)."""
+    return (plan or {}).get(measure) or polarity_of(measure)
+
+
+def with_polarity(table: pd.DataFrame, plan: dict[str, str] | None = None) -> pd.DataFrame:
+    """``table`` (rows of measures with a ``direction`` of travel) with a ``polarity`` column from
+    :func:`measure_polarity`, so its arrows read "(improving)" or "(concerning)" as every other page does.
+    A table that has no ``measure`` column, or already carries a ``polarity``, is returned as it is."""
+    if table is None or "measure" not in table.columns or "polarity" in table.columns:
+        return table
+    return table.assign(polarity=[measure_polarity(m, plan) for m in table["measure"]])
 
 
 POINT_COLUMNS = ["measure", "label", "month", "value", "centre", "lcl", "ucl", "baseline", "in_period", *stats.RULES]

@@ -442,7 +442,10 @@ def needs_sentence(need: Need | str) -> str:
 
 # -- threats and priorities ------------------------------------------------------------------
 
-_SIGNAL_WORDS = {"concerning": "its control chart shows concerning signals in the period",
+#: The reading of a control chart averaging too few a month to be read (``sections.priorities.xmr_status``).
+CHART_TOO_FEW = "too few a month to read a chart"
+_SIGNAL_WORDS = {CHART_TOO_FEW: "it averages too few a month in the period for its control chart to be read",
+                 "concerning": "its control chart shows concerning signals in the period",
                  "improving": "its control chart shows improving signals in the period",
                  "mixed": "its control chart shows both concerning and improving signals in the period",
                  "no signal": "its control chart shows no signal in the period (common-cause variation)"}

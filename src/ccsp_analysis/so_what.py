@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from ccsp_analysis import coverage
+from ccsp_analysis import coverage, monitoring
 from ccsp_analysis.formatting import fmt_count, fmt_list, fmt_pct, fmt_rate
 from ccsp_analysis.narrative import (
     change_finding,
@@ -398,7 +398,9 @@ def implications(findings: list[Finding], plan=None, section: str = "") -> list[
     if plan is not None:
         for board in plan.boards:
             for m in board.measures:
-                names, better = owners.get(m.measure, ([], m.better or "lower"))
+                # the one polarity rule (as every page's arrows): the plan's `better`, else the measure's own
+                usual = "higher" if monitoring.polarity_of(m.measure, m.better) == "higher_better" else "lower"
+                names, better = owners.get(m.measure, ([], usual))
                 owners[m.measure] = ([*names, board.name], better)
     out = []
     boards = list(dict.fromkeys(f.board for f in findings if f.board))

@@ -18,8 +18,19 @@ def test_significant_changes_from_every_section_once():
                "03": SimpleNamespace(tables={"other": changes}), "04": object()}
     got = exceptions.significant_changes(results)
     assert got["label"].tolist() == ["TRC", "ASB"] and got["section"].tolist() == ["01", "01"]
-    assert list(got.columns) == [*exceptions.CHANGE_COLUMNS, "section"]
+    assert list(got.columns) == [*exceptions.CHANGE_COLUMNS, "section", "polarity"]
+    assert got["polarity"].tolist() == ["higher_worse", "higher_worse"]  # no polarity column: read as crime
     assert exceptions.significant_changes({}).empty
+
+
+def test_significant_changes_carry_the_tables_polarity():
+    """The index reads a row with the polarity its page gives it (the plan's: more modern slavery reported is
+    better), so a fall is concerning there as on the page. Fails on the old code, which dropped the column."""
+    changes = pd.DataFrame({"label": ["Modern slavery", "TRC"], "current": [37, 90], "previous": [76, 100],
+                            "pct_change": [-51.3, -10.0], "direction": ["DOWN", "DOWN"], "sentence": ["m", "t"],
+                            "polarity": ["higher_better", None]})
+    got = exceptions.significant_changes({"05": SimpleNamespace(tables={"changes": changes})})
+    assert got["polarity"].tolist() == ["higher_better", "higher_worse"]
 
 
 def test_plan_and_headline_tables_count_so_the_index_agrees_with_the_performance_page():

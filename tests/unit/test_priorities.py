@@ -60,16 +60,36 @@ def _hand_table() -> pd.DataFrame:
 
 def test_score_table_by_hand():
     scores = pri.score_table(_hand_table(), {"volume": 0.5, "change": 0.3, "signals": 0.2})
-    # volume ranks (n = 3): 100 -> 1, 50 -> 0.5, 10 -> 0; change ranks: -9.1 -> 0, 0 -> 0.5, 100 -> 1
+    # volume ranks (n = 3): 100 -> 1, 50 -> 0.5, 10 -> 0; change: only C rose significantly -> 1, A (a
+    # significant fall) and B (stable) -> 0
     # A: 0.5 x 1 + 0.3 x 0 + 0.2 x 0 = 0.5
-    # B: 0.5 x 0.5 + 0.3 x 0.5 + 0.2 x 1 = 0.6
+    # B: 0.5 x 0.5 + 0.3 x 0 + 0.2 x 1 = 0.45
     # C: no chart, so (0.5 x 0 + 0.3 x 1) / (0.5 + 0.3) = 0.375
-    assert scores["label"].tolist() == ["B", "A", "C"]
-    assert scores["score"].tolist() == pytest.approx([0.6, 0.5, 0.375])
+    assert scores["label"].tolist() == ["A", "B", "C"]
+    assert scores["score"].tolist() == pytest.approx([0.5, 0.45, 0.375])
+    assert scores["change_score"].tolist() == [0.0, 0.0, 1.0]
     assert scores["rank"].tolist() == [1, 2, 3]
     assert scores.loc[2, "criteria"] == "volume, change"
     # top 1 is the threat; C rose significantly with volume below the middle (0 < 0.5): an emerging threat
     assert pri.categorise(scores, top=1).tolist() == ["threat", "", "emerging threat"]
+
+
+def test_change_scores_only_significant_rises():
+    """Fails on the old code, which rank-scaled every change so a stable grouping scored 0.5 here (0.78 in
+    the demo run), above every significant fall. Hand-worked: a significant rise 1, stable 0, a fall 0."""
+    change = pd.Series([12.0, 0.0, -30.0])
+    assert pri.change_score(change, pd.Series(["UP", "STABLE", "DOWN"])).tolist() == [1.0, 0.0, 0.0]
+    # three rises of 5%, 40% and 20% (k = 3): ranks 1, 3, 2 -> 1/3, 1, 2/3; a fall, a stable one and one not
+    # compared: 0, 0 and missing
+    change = pd.Series([5.0, 40.0, 20.0, -50.0, 3.0, np.nan])
+    got = pri.change_score(change, pd.Series(["UP", "UP", "UP", "DOWN", "STABLE", "NOT COMPARED"]))
+    assert got.tolist()[:5] == pytest.approx([1 / 3, 1.0, 2 / 3, 0.0, 0.0]) and pd.isna(got.iloc[5])
+    # two equal rises share their average rank (1.5 of 2 -> 0.75); a rise from none (no %) is the largest
+    assert pri.change_score(pd.Series([10.0, 10.0]), pd.Series(["UP", "UP"])).tolist() == [0.75, 0.75]
+    raw = pd.Series([pri.signed_change(None, "UP"), pri.signed_change(300.0, "UP")])
+    assert pri.change_score(raw, pd.Series(["UP", "UP"])).tolist() == [1.0, 0.5]
+    # the weights table says exactly this
+    assert "0 when stable or a significant fall" in pri.SCALING["change"]
 
 
 def test_signed_change():
@@ -77,6 +97,7 @@ def test_signed_change():
     assert pri.signed_change(-4.0, "DOWN") == -4.0
     assert pri.signed_change(30.0, "STABLE") == 0.0  # not significant: no change counted
     assert pri.signed_change(None, "NOT COMPARED") is None
+    assert pri.signed_change(None, "UP") == float("inf")  # a significant rise from none
 
 
 # -- weights ---------------------------------------------------------------------------------------
@@ -185,7 +206,7 @@ def _signals(rows):
                                        "in_period", "assessment"])
 
 
-def test_plan_status_words_from_hand_made_xmr_results():
+def test_xmr_status_words_from_hand_made_xmr_results():
     signals = _signals([
         ["up", "", "outside_limits", 1, "2024-01", "2024-01", 1, "yes", ""],
         ["down", "", "run", -1, "2023-05", "2023-11", 7, "yes", ""],
@@ -193,12 +214,19 @@ def test_plan_status_words_from_hand_made_xmr_results():
         ["both", "", "trend", -1, "2024-01", "2024-03", 6, "yes", ""],
         ["old", "", "run", 1, "2021-04", "2021-10", 7, "no", ""],
     ])
-    assert pri.plan_status(signals, "up", "higher_worse") == "concerning"  # more crime above the limit
-    assert pri.plan_status(signals, "up", "higher_better") == "improving"  # more referrals above the limit
-    assert pri.plan_status(signals, "down", "higher_worse") == "improving"
-    assert pri.plan_status(signals, "both", "higher_worse") == "mixed"
-    assert pri.plan_status(signals, "old", "higher_worse") == "common cause"  # only before the period
-    assert pri.plan_status(signals, "none", "higher_worse") == "common cause"
+    assert pri.xmr_status(signals, "up", "higher_worse") == "concerning"  # more crime above the limit
+    assert pri.xmr_status(signals, "up", "higher_better") == "improving"  # more referrals above the limit
+    assert pri.xmr_status(signals, "down", "higher_worse") == "improving"
+    assert pri.xmr_status(signals, "both", "higher_worse") == "mixed"
+    assert pri.xmr_status(signals, "old", "higher_worse") == "no signal"  # only before the period
+    assert pri.xmr_status(signals, "none", "higher_worse") == "no signal"
+    # the rare-series rule, in the same function for every table (fails on the old code, whose plan status had no
+    # such rule): under MIN_MONTHLY_FOR_SIGNALS (5) a month the chart is not read, at 5 it is
+    assert pri.xmr_status(signals, "up", "higher_worse", per_month=4.9) == pri.TOO_FEW
+    assert pri.xmr_status(signals, "up", "higher_worse", per_month=5.0) == "concerning"
+    points = pd.DataFrame({"measure": ["up"] * 4, "value": [100.0, 2.0, 3.0, 4.0],
+                           "in_period": [False, True, True, True]})
+    assert pri.monthly_mean(points, "up") == 3.0 and pri.monthly_mean(points, "none") is None  # (2 + 3 + 4) / 3
 
 
 def test_plan_grouped_by_board_from_a_params_fixture(tmp_path):
@@ -289,3 +317,40 @@ def test_a_rare_grouping_is_not_read_from_its_control_chart(chdir_root, demo_dir
     assert scores.loc["homicide", "signals_reading"] == TOO_FEW and pd.isna(scores.loc["homicide", "signals_score"])
     assert scores.loc["homicide", "category"] != "emerging threat"
     assert scores.loc["asb", "signals_reading"] != TOO_FEW  # 12,260 a year: read from its chart
+    # -- one reading per measure on every page (each assertion below fails on the old code) -----------------
+    from ccsp_analysis.exception_report import significant_changes
+    from ccsp_analysis.presentation.tables import MEANING
+
+    # 1. the plan asks for more modern slavery and hate crime reported: a fall is concerning on every page, as on
+    # the performance page (the old priority page, ranked table and index read it with crime's polarity: improving)
+    for section, table in (("05_priority_3", "changes"), ("08_performance", "plan_measures"), ("11_priorities", "scores")):
+        rows = results[section].tables[table].set_index("measure")
+        assert rows.loc["modern_slavery", "polarity"] == "higher_better", section
+        assert rows.loc["hate_crime", "polarity"] == "higher_better", section
+        assert MEANING[(rows.loc["modern_slavery", "direction"], rows.loc["modern_slavery", "polarity"])] == "concerning"
+    index_rows = significant_changes(results).set_index("label")
+    assert index_rows.loc["Modern slavery (police-recorded)", "polarity"] == "higher_better"
+    assert index_rows.loc["Total recorded crime", "polarity"] == "higher_worse"
+    # 2. one XmR status: the plan on a page (and so the index and the page's findings) reads the chart as the
+    # ranked table does; modern slavery (37 a year) and county lines (32) are too few a month to read a chart
+    # (the old plan on a page called both "concerning"), hate crime's chart one way (old: concerning and improving)
+    plan = results["11_priorities"].tables["plan"].dropna(subset=["measure"]).drop_duplicates("measure").set_index("measure")
+    assert plan.loc["modern_slavery", "status"] == TOO_FEW and plan.loc["county_lines", "status"] == TOO_FEW
+    both = plan.index.intersection(scores.index)
+    assert len(both) >= 10
+    for m in both:
+        if scores.loc[m, "signals_reading"] != "no chart":
+            assert plan.loc[m, "status"] == scores.loc[m, "signals_reading"], m
+    findings = " ".join(results["11_priorities"].tables["so_what"]["sentence"])
+    assert "Modern slavery" not in findings.split("concerning control-chart signals")[-1].split(".")[0]
+    # 3. change counts only significant rises: every stable grouping and every significant fall scores 0 (the old
+    # rank scaling gave a stable grouping about 0.78, above every fall)
+    assert (scores.loc[scores["direction"].isin(["STABLE", "DOWN"]), "change_score"] == 0).all()
+    rises = scores.loc[scores["direction"] == "UP", "change_score"]
+    assert len(rises) and (rises > 0).all() and rises.max() == 1.0
+    # 4. robbery, theft and other crime are scored (old: "not scored, its counts are about people"); robbery's
+    # counts are the key findings page's (1,350 against 1,400 in its acquisitive crime by kind)
+    not_scored = set(results["11_priorities"].tables.get("not_scored", pd.DataFrame(columns=["measure"]))["measure"])
+    assert not {"robbery", "theft", "other_crime"} & not_scored
+    assert scores.loc["robbery", ["current", "previous"]].tolist() == [1350, 1400]
+    assert scores.loc["robbery", "page"] == "01_key_findings" and scores.loc["theft", "page"] == "11_priorities"

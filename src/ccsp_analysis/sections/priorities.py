@@ -38,8 +38,21 @@ TOP = 5
 CHANGE_TABLES: tuple[tuple[str, str], ...] = (
     ("01_key_findings", "changes"), ("03_priority_1", "changes"), ("04_priority_2", "changes"),
     ("05_priority_3", "changes"), ("08_performance", "plan_measures"))
-#: Groupings no page compares with last year and whose counts are not about people: compared here.
-COMPARED_HERE = ("burglary", "criminal_damage", "public_order", "drug_alcohol_related")
+#: Groupings no change table compares with last year and whose counts are not about people: compared here.
+COMPARED_HERE = ("burglary", "criminal_damage", "public_order", "drug_alcohol_related", "theft", "other_crime")
+#: Groupings a page compares with last year in another table than a change table, with the same test
+#: (``measures.by_key``): (section, table, column naming the row, the row). Robbery is a kind of acquisitive crime
+#: on the key findings page (Home Office offence group "Robbery", or the police.uk category on street-level data).
+PART_TABLES: dict[str, tuple[str, str, str, str]] = {
+    "robbery": ("01_key_findings", "acquisitive_parts", "kind", "Robbery")}
+#: Why a grouping is not compared here: its counts overlap counts about people that the run's disclosure
+#: control covers, and no page compares it with last year under that control (docs/methods.md).
+NOT_COMPARED_HERE: dict[str, str] = {
+    "knife": "knife crime of under-18s is a count about people (a kind of serious youth violence)",
+    "firearm": "gun crime of under-18s is a count about people (a kind of serious youth violence)",
+    "weapons": "possession of weapons is a part of serious violence, a count about people",
+    "violence_sexual": "it holds homicide, serious violence and sexual offences, counts about people",
+}
 #: The ASB groupings scored beside the crime groupings.
 ASB_MEASURES: dict[str, str] = {"asb": "Anti-social behaviour (police-recorded)",
                                 "council_asb": "Anti-social behaviour (council-recorded)", "fly_tipping": "Fly-tipping"}
@@ -58,7 +71,9 @@ SURVEY_GROUPINGS: dict[str, tuple[str, ...]] = {
 #: so its "concerning" reading would rank a rare offence as an emerging threat on noise (docs/methods.md).
 MIN_MONTHLY_FOR_SIGNALS = 5
 #: What the scores table says instead of a reading for such a grouping.
-TOO_FEW = "too few a month to read a chart"
+TOO_FEW = narrative.CHART_TOO_FEW
+#: The reading of a chart no signal of which touches the period (common-cause variation).
+NO_SIGNAL = "no signal"
 #: The control-chart criterion: the reading of a grouping's signals in the period, on 0-1.
 SIGNAL_SCORES = {"concerning": 1.0, "no signal": 0.5, "mixed": 0.5, "a change to look at": 0.5, "improving": 0.0}
 #: Share of small areas the concentration criterion describes (as on the areas page).
@@ -91,8 +106,9 @@ def change_rows(results: Mapping[str, SectionResult], data: Dataset, params: Par
 
     Returns the rows found (with ``page``, the section they come from) and the groupings not scored
     with the reason: counts withheld by disclosure control, not given by the data, or counts about
-    people that no page compares with last year. The groupings of :data:`COMPARED_HERE`, which no
-    page compares and which are not about people, are compared here with the same test.
+    people that no page compares with last year (:data:`NOT_COMPARED_HERE`). The groupings of
+    :data:`COMPARED_HERE`, which no page compares and which are not about people, are compared here with
+    the same test; those of :data:`PART_TABLES` are read from the page's table that compares them.
     """
     found, skipped = [], []
     for name in names:
@@ -106,13 +122,16 @@ def change_rows(results: Mapping[str, SectionResult], data: Dataset, params: Par
             r = change_row(name, _label(name), count(data.crimes, name, params.period),
                            count(data.crimes, name, params.comparison))
             found.append({**r, "page": SECTION})
+        elif (part := _part_row(results, name)) is not None:
+            found.append(part)
         elif name in GROUPINGS and not available(data.crimes, name):
             skipped.append({"measure": name, "label": _label(name),
                             "reason": "the data cannot give it (it needs the force's victim-level extract)"})
         else:
+            why = NOT_COMPARED_HERE.get(name, "its counts are about people")
             skipped.append({"measure": name, "label": _label(name),
-                            "reason": "no page compares it with last year (its counts are about people, so it is "
-                                      "not compared here outside the run's disclosure control)"})
+                            "reason": f"no page compares it with last year, and {why}: it is not compared here, "
+                                      "outside the run's disclosure control"})
     columns = ["measure", "label", "current", "previous", "pct_change", "p_value", "direction", "page"]
     rows = pd.DataFrame([{c: r.get(c) for c in columns} for r in found], columns=columns)
     return rows, pd.DataFrame(skipped, columns=["measure", "label", "reason"])
@@ -131,16 +150,32 @@ def _table_row(results: Mapping[str, SectionResult], measure: str,
     return None
 
 
+def _part_row(results: Mapping[str, SectionResult], name: str) -> dict | None:
+    """A grouping's row of the page table that compares it as a part of another (:data:`PART_TABLES`)."""
+    spec = PART_TABLES.get(name)
+    table = getattr(results.get(spec[0]), "tables", {}).get(spec[1]) if spec else None
+    if table is None or spec[2] not in table.columns:
+        return None
+    hit = table[table[spec[2]] == spec[3]]
+    if hit.empty or hit.iloc[0][["current", "previous"]].isna().any():
+        return None
+    r = hit.iloc[0]
+    return {"measure": name, "label": _label(name), "current": int(r["current"]), "previous": int(r["previous"]),
+            "pct_change": r.get("pct_change"), "p_value": r.get("p_value"), "direction": r.get("direction"),
+            "page": spec[0]}
+
+
 def chart_readings(results: Mapping[str, SectionResult], data: Dataset, params: Params,
                    names: list[str], polarity: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each grouping's control-chart summary and signals: the performance page's charts where it draws one,
     otherwise a chart drawn here the same way (:func:`ccsp_analysis.monitoring.monitor`).
 
-    Returns (summary rows, signal rows), each with a ``page`` column.
+    Returns (summary rows, signal rows, chart points), each with a ``page`` column.
     """
     perf = getattr(results.get("08_performance"), "tables", {})
     summary = perf.get("spc_summary", pd.DataFrame(columns=monitoring.SUMMARY_COLUMNS)).assign(page="08_performance")
     signals = perf.get("spc_signals", pd.DataFrame(columns=monitoring.SIGNAL_COLUMNS)).assign(page="08_performance")
+    points = perf.get("spc_points", pd.DataFrame(columns=monitoring.POINT_COLUMNS)).assign(page="08_performance")
     charted = set(summary["measure"])
     extra = []
     for name in names:
@@ -154,7 +189,34 @@ def chart_readings(results: Mapping[str, SectionResult], data: Dataset, params: 
         drawn = monitoring.monitor(data, params, tuple(extra))
         summary = pd.concat([summary, drawn.summary.assign(page=SECTION)], ignore_index=True)
         signals = pd.concat([signals, drawn.signals.assign(page=SECTION)], ignore_index=True)
-    return summary, signals
+        points = pd.concat([points, drawn.points.assign(page=SECTION)], ignore_index=True)
+    return summary, signals, points
+
+
+def monthly_mean(points: pd.DataFrame | None, measure: str) -> float | None:
+    """The mean of a chart's months in the period (``in_period``), or None when the chart has none."""
+    if points is None or points.empty:
+        return None
+    rows = points[(points["measure"] == measure) & points["in_period"].astype(bool)]
+    return float(rows["value"].mean()) if len(rows) else None
+
+
+def xmr_status(signals: pd.DataFrame, measure: str, polarity: str, per_month: float | None = None) -> str:
+    """A measure's control-chart reading in the period: the one function every page's XmR status comes from
+    (the ranked table, its evidence and findings, the plan on a page and the index).
+
+    :data:`TOO_FEW` when the chart averages fewer than :data:`MIN_MONTHLY_FOR_SIGNALS` a month in the period
+    (``per_month``, :func:`monthly_mean`): such a chart is not read. Otherwise each signal touching the period
+    is read with ``polarity`` (:func:`monitoring.assessment`): 'concerning', 'improving', 'a change to look at'
+    (neutral), 'mixed' (more than one of these), or 'no signal' when none touches the period (common cause).
+    """
+    if per_month is not None and per_month < MIN_MONTHLY_FOR_SIGNALS:
+        return TOO_FEW
+    rows = signals[(signals["measure"] == measure) & (signals["in_period"] == "yes")]
+    words = {monitoring.assessment(int(s), polarity) for s in rows["side"]}
+    if not words:
+        return NO_SIGNAL
+    return words.pop() if len(words) == 1 else "mixed"
 
 
 def _period_frame(data: Dataset, name: str, params: Params) -> pd.DataFrame | None:
@@ -208,27 +270,53 @@ def concern(priorities: pd.DataFrame | None, mapping: Mapping[str, tuple[str, ..
 
 
 def signed_change(pct_change, direction) -> float | None:
-    """The change criterion's raw value: the % change when significant (negative for a fall), 0 when
-    stable, None when not compared."""
+    """The change criterion's raw value: the % change when significant (negative for a fall; infinite for a
+    significant rise from none), 0 when stable, None when not compared."""
     if direction in ("UP", "DOWN"):
-        return 0.0 if pd.isna(pct_change) else float(pct_change)
+        if pd.isna(pct_change):
+            return float("inf") if direction == "UP" else 0.0
+        return float(pct_change)
     if direction == "STABLE":
         return 0.0
     return None
 
 
+def change_score(change: pd.Series, direction: pd.Series) -> pd.Series:
+    """The change criterion on 0-1: a threat assessment counts only what rises significantly.
+
+    0 for every grouping the test does not call a significant rise (STABLE, or a significant fall); the k
+    significant rises (``direction`` UP) score r / k, r the rank of their ``change`` among the rises (1 = the
+    smallest, ties sharing their average rank), so the largest rise scores 1 and the smallest 1 / k, above 0.
+    Missing (not scored) when the change was not compared.
+    """
+    direction = pd.Series(direction, index=change.index)
+    out = pd.Series(np.nan, index=change.index, dtype=float)
+    out[direction.isin(["UP", "DOWN", "STABLE"])] = 0.0
+    up = direction == "UP"
+    if up.any():
+        size = pd.to_numeric(change[up], errors="coerce").astype(float).fillna(np.inf)  # a rise from none: largest
+        out[up] = size.rank(method="average") / int(up.sum())
+    return out
+
+
 def score_table(raw: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """Scale each criterion to 0-1 and score each row (``stats.scoring``); rank by score (1 = highest).
 
-    ``raw`` columns: ``volume`` (count this year), ``change`` (:func:`signed_change`), ``signals``
-    (already 0-1, :data:`SIGNAL_SCORES`), ``concentration`` (%), ``harm`` (mean weight), ``concern`` (%).
-    Every criterion but ``signals`` is rank-scaled (:func:`ccsp_analysis.stats.scoring.rank_scale`).
+    ``raw`` columns: ``volume`` (count this year), ``change`` (:func:`signed_change`) with ``direction``,
+    ``signals`` (already 0-1, :data:`SIGNAL_SCORES`), ``concentration`` (%), ``harm`` (mean weight), ``concern``
+    (%). ``change`` is scored by :func:`change_score` (0 unless a significant rise); every other criterion but
+    ``signals`` is rank-scaled (:func:`ccsp_analysis.stats.scoring.rank_scale`).
     Ties in score share the better rank; equal scores are listed by volume, then label.
     """
     out = raw.copy()
     for c in PRIORITY_CRITERIA:
         values = out[c] if c in out.columns else pd.Series(np.nan, index=out.index)
-        out[f"{c}_score"] = values.astype(float) if c == "signals" else rank_scale(values)
+        if c == "signals":
+            out[f"{c}_score"] = values.astype(float)
+        elif c == "change" and "direction" in out.columns:
+            out[f"{c}_score"] = change_score(values, out["direction"])
+        else:
+            out[f"{c}_score"] = rank_scale(values)
     scaled = out[[f"{c}_score" for c in PRIORITY_CRITERIA]].set_axis(list(PRIORITY_CRITERIA), axis=1)
     out["score"] = weighted_score(scaled, weights)
     used = [c for c in PRIORITY_CRITERIA if weights.get(c, 0) > 0]
@@ -277,19 +365,11 @@ def weights_for(params: Params, harm: bool, survey: bool) -> tuple[dict[str, flo
     return used, pd.DataFrame(rows)
 
 
-SCALING = {"volume": "rank among the groupings scored", "change": "rank of the significant % change (0 when stable)",
+SCALING = {"volume": "rank among the groupings scored",
+           "change": "0 unless a statistically significant rise (0 when stable or a significant fall); significant "
+                     "rises ranked by their % rise from above 0 to 1 (the largest)",
            "signals": "concerning 1, none or mixed 0.5, improving 0", "concentration": "rank of the % in the top 20% of small areas",
            "harm": "rank of the mean harm weight per crime", "concern": "rank of the % naming it in their top three"}
-
-
-def plan_status(signals: pd.DataFrame, measure: str, polarity: str) -> str:
-    """A measure's XmR status in the period: 'improving', 'concerning', 'mixed' (both), or 'common cause'
-    (no signal touches the period), each signal read with ``polarity`` (:func:`monitoring.assessment`)."""
-    rows = signals[(signals["measure"] == measure) & (signals["in_period"] == "yes")]
-    words = {monitoring.assessment(int(s), polarity) for s in rows["side"]}
-    if not words:
-        return "common cause"
-    return words.pop() if len(words) == 1 else "mixed"
 
 
 def _polarity(measure: str, better: str | None) -> str:
@@ -297,12 +377,13 @@ def _polarity(measure: str, better: str | None) -> str:
 
 
 def plan_on_a_page(plan: Plan, results: Mapping[str, SectionResult], summary: pd.DataFrame,
-                   signals: pd.DataFrame) -> pd.DataFrame:
+                   signals: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """The plan's measures of success by the board that owns them: latest value, last year, direction of
     travel, XmR status read with the measure's polarity, and the page the value comes from.
 
-    ``summary``/``signals``: the control charts' summary and signal rows (:func:`chart_readings`); a
-    measure without a chart is 'no monthly chart'. A board with no measure in the data is one row.
+    ``summary``/``signals``/``points``: the control charts' summary, signal rows and points
+    (:func:`chart_readings`); the status is :func:`xmr_status` (the ranked table's reading), and a measure
+    without a chart is 'no monthly chart'. A board with no measure in the data is one row.
     """
     charted = set(summary["measure"]) if len(summary) else set()
     rows = []
@@ -326,7 +407,8 @@ def plan_on_a_page(plan: Plan, results: Mapping[str, SectionResult], summary: pd
                 if found is not None:
                     row.update({k: found.get(k) for k in ("current", "previous", "pct_change", "direction", "page")})
             row["page_title"] = SECTION_TITLES.get(row.get("page"))
-            row["status"] = plan_status(signals, m.measure, polarity) if m.measure in charted else "no monthly chart"
+            row["status"] = (xmr_status(signals, m.measure, polarity, monthly_mean(points, m.measure))
+                             if m.measure in charted else "no monthly chart")
             value = row.get("current")
             row["latest"] = ("not available" if value is None or pd.isna(value)
                              else narrative.fmt_pct(float(value)) if m.measure == "reoffending_rate"
@@ -343,7 +425,8 @@ def matrix(scores: pd.DataFrame, harm: bool) -> tuple[pd.DataFrame, pd.DataFrame
     points = scores[["label", "category"]].assign(x=scores["volume_score"], y=scores[y])
     axes = {"title": "Volume against harm" if harm else "Volume against change on last year (harm not included)",
             "xlabel": "Volume (likelihood): rank, 0 to 1",
-            "ylabel": "Harm (impact): rank, 0 to 1" if harm else "Change on last year: rank, 0 to 1"}
+            "ylabel": "Harm (impact): rank, 0 to 1" if harm
+            else "Significant rise on last year: 0 (none) to 1 (the largest)"}
     return points, pd.DataFrame([axes])
 
 
@@ -357,8 +440,10 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
     out = SectionResult()
     names = candidates(data)
     rows, skipped = change_rows(results, data, params, names)
-    summary, signals = chart_readings(results, data, params, list(rows["measure"]))
-    reading = summary.set_index("measure")["assessment"] if len(summary) else pd.Series(dtype=object)
+    # one polarity and one chart reading for every table of the page (and the index): the plan's polarity
+    plan_polarity = monitoring.plan_polarities(params)
+    summary, signals, points = chart_readings(results, data, params, list(rows["measure"]), plan_polarity)
+    charted = set(summary["measure"])
     codes = data.geography["lsoa_code"] if "lsoa_code" in data.geography else pd.Series(dtype=object)
     harm_file = params.priorities.harm_weights
     weights_table = read_harm_weights(harm_file) if harm_file is not None else None
@@ -366,21 +451,20 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
     mapping = params.priorities.survey if params.priorities.survey is not None else SURVEY_GROUPINGS
     concern_pct = concern(survey, mapping)
     raw = []
-    months = len(params.fy.months(params.quarter))
     for r in rows.itertuples(index=False):
         frame = _period_frame(data, r.measure, params)
         harm, covered = harm_per_crime(frame, weights_table) if weights_table is not None else (None, None)
-        few = r.current is not None and not pd.isna(r.current) and r.current < MIN_MONTHLY_FOR_SIGNALS * months
+        reading = (xmr_status(signals, r.measure, monitoring.measure_polarity(r.measure, plan_polarity),
+                              monthly_mean(points, r.measure)) if r.measure in charted else "no chart")
         raw.append({"measure": r.measure, "volume": r.current, "change": signed_change(r.pct_change, r.direction),
-                    "signals_reading": TOO_FEW if few else reading.get(r.measure, "no chart"),
-                    "signals": None if few else SIGNAL_SCORES.get(reading.get(r.measure)),
+                    "signals_reading": reading, "signals": SIGNAL_SCORES.get(reading),
                     "concentration": concentration_share(frame, codes),
                     "harm": harm, "harm_coverage": covered, "concern": concern_pct.get(r.measure)})
     raw = pd.DataFrame(raw, columns=["measure", "volume", "change", "signals_reading", "signals", "concentration", "harm",
                                      "harm_coverage", "concern"])
     table = rows.merge(raw, on="measure", how="left")
     used, weight_rows = weights_for(params, harm=weights_table is not None, survey=bool(concern_pct))
-    scores = score_table(table, used)
+    scores = monitoring.with_polarity(score_table(table, used), plan_polarity)
     scores["category"] = categorise(scores)
     scores["page_title"] = scores["page"].map(SECTION_TITLES)
     out.tables["scores"] = scores
@@ -405,9 +489,10 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
         polarity = {m.measure: _polarity(m.measure, m.better) for b in plan.boards for m in b.measures}
         extra = [m for m in polarity if m not in set(summary["measure"])]
         if extra:
-            s2, g2 = chart_readings({}, data, params, extra, polarity)
+            s2, g2, p2 = chart_readings({}, data, params, extra, polarity)
             summary, signals = pd.concat([summary, s2], ignore_index=True), pd.concat([signals, g2], ignore_index=True)
-        out.tables["plan"] = plan_on_a_page(plan, results, summary, signals)
+            points = pd.concat([points, p2], ignore_index=True)
+        out.tables["plan"] = monitoring.with_polarity(plan_on_a_page(plan, results, summary, signals, points), polarity)
         out.tables["plan_source"] = pd.DataFrame([{"name": plan.name, "source": plan.source}])
     else:
         out.tables["plan"] = pd.DataFrame(columns=PLAN_COLUMNS)

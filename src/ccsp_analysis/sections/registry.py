@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from ccsp_analysis import coverage, people, so_what
+import pandas as pd
+
+from ccsp_analysis import coverage, monitoring, people, so_what
 from ccsp_analysis.params import SECTION_TITLES
 from ccsp_analysis.result import SectionResult, merge_figures
 from ccsp_analysis.sections import (
@@ -65,7 +67,9 @@ def compute_sections(data, params, names: list[str],
     has computed, disclosure control runs across the whole run (:func:`ccsp_analysis.people.protect_run`):
     a count about people hidden in one section is hidden in every table, figure and sentence of
     every section, and the sections of :data:`AFTER` read the results after that: the priorities the
-    other sections' tables, the reconciliation every section's figures (the priorities' included). Each section's
+    other sections' tables, the reconciliation every section's figures (the priorities' included). Every change
+    table (rows of ``measure`` with a ``direction``) is then given the measure's ``polarity`` from the plan
+    (:func:`ccsp_analysis.monitoring.with_polarity`), so every page reads a direction the same way. Each section's
     findings and what they mean for the plan (:mod:`ccsp_analysis.so_what`) are picked last, from the results as
     published. ``on_result(name, result)``
     is then called for each section in turn (the runner stores it and starts its notebook), so no
@@ -96,6 +100,13 @@ def compute_sections(data, params, names: list[str],
         except Exception as exc:  # noqa: BLE001
             log.exception("section %s failed", n)
             errors[n] = f"{type(exc).__name__}: {exc}"
+    # one polarity for every page: each change table's arrows are read with the plan's polarity (a fall in
+    # modern slavery reported is concerning when the plan asks for a rise), as on the performance page
+    polarity = monitoring.plan_polarities(params)
+    for result in results.values():
+        for name, table in list(result.tables.items()):
+            if isinstance(table, pd.DataFrame) and {"measure", "direction"} <= set(table.columns):
+                result.tables[name] = monitoring.with_polarity(table, polarity)
     # each page's findings and what they mean for the plan, read from the results as published
     for n, result in results.items():
         try:
