@@ -12,10 +12,14 @@ from ccsp_analysis.params import Params
 from ccsp_analysis.result import ExceptionReport
 
 #: Tables of change rows the index reads: sections' ``changes``, the performance page's plan measures
-#: and, in performance mode, its headline measures (so the index never contradicts a section page).
-CHANGE_TABLES = ("changes", "plan_measures", "headlines")
+#: and, in performance mode, its headline measures and the quarterly report's measures (so the index never
+#: contradicts a section page).
+CHANGE_TABLES = ("changes", "plan_measures", "headlines", "report_measures")
 #: Columns of a change table that the index needs.
-CHANGE_COLUMNS = ("label", "current", "previous", "pct_change", "direction", "sentence")
+CHANGE_COLUMNS = ("label", "current", "previous", "pct_change", "direction")
+#: Columns the index shows as well: the sentence (None when the table has none), the measure's polarity
+#: (``higher_worse`` when the table gives none) and the reading of its change (:func:`monitoring.reading`).
+OUT_COLUMNS = (*CHANGE_COLUMNS, "sentence", "polarity", "reading")
 
 
 def significant_changes(results: Mapping[str, object]) -> pd.DataFrame:
@@ -29,21 +33,25 @@ def significant_changes(results: Mapping[str, object]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CHANGE_COLUMNS`, ``section`` (the first section giving the measure) and
-        ``polarity`` (the table's, else higher is worse), in section then table order.
+        Columns :data:`OUT_COLUMNS` and ``section`` (the first section giving the measure), in section
+        then table order; ``polarity`` is the table's (the plan's, given by the registry), else higher is worse.
     """
     frames = []
     for name, result in results.items():
         for table_name in CHANGE_TABLES:
             table = getattr(result, "tables", {}).get(table_name)
             if table is not None and not table.empty and set(CHANGE_COLUMNS) <= set(table.columns):
-                rows = table.loc[table["direction"].isin(["UP", "DOWN"]), list(CHANGE_COLUMNS)]
+                rows = table.loc[table["direction"].isin(["UP", "DOWN"])]
                 # the row's polarity (the plan's, given by the registry) so the index reads it as the page does
-                polarity = (table.loc[rows.index, "polarity"] if "polarity" in table.columns
-                            else pd.Series(monitoring.DEFAULT_POLARITY, index=rows.index))
-                frames.append(rows.assign(section=name, polarity=polarity.fillna(monitoring.DEFAULT_POLARITY)))
+                polarity = (rows["polarity"] if "polarity" in rows
+                            else pd.Series(monitoring.DEFAULT_POLARITY, index=rows.index)).fillna(monitoring.DEFAULT_POLARITY)
+                measure = rows["measure"] if "measure" in rows else pd.Series(None, index=rows.index, dtype=object)
+                out = rows[list(CHANGE_COLUMNS)].assign(
+                    sentence=rows["sentence"] if "sentence" in rows else None, polarity=polarity,
+                    reading=[monitoring.reading(d, p, m) for d, p, m in zip(rows["direction"], polarity, measure, strict=True)])
+                frames.append(out.assign(section=name))
     if not frames:
-        return pd.DataFrame(columns=[*CHANGE_COLUMNS, "section", "polarity"])
+        return pd.DataFrame(columns=[*OUT_COLUMNS, "section"])
     return pd.concat(frames, ignore_index=True).drop_duplicates("label").reset_index(drop=True)
 
 

@@ -50,6 +50,19 @@ MEASURES: tuple[Measure, ...] = (
     Measure("da_referrals", "Referrals to domestic abuse services", "services", "higher_better"),
 )
 
+#: Why a neutral measure's change is read as neither better nor worse (shown beside its direction of travel).
+NEUTRAL_WHY = {"dva_children_present": "more can follow better identification and recording, not only more harm"}
+
+
+def reading(direction: str, polarity: str, measure: str | None = None) -> str:
+    """What a significant change (UP or DOWN) means for a measure of ``polarity``: 'concerning', 'improving', or for a
+    neutral measure 'neither better nor worse' with the reason when :data:`NEUTRAL_WHY` gives one."""
+    if polarity == "neutral":
+        why = NEUTRAL_WHY.get(measure or "")
+        return "neither better nor worse" + (f": {why}" if why else "")
+    return "concerning" if (direction == "UP") == (polarity == "higher_worse") else "improving"
+
+
 def polarity_of(measure: str, better: str | None = None) -> str:
     """A measure's polarity: ``higher_better`` when a plan says ``better: higher`` (e.g. more hate crime reported),
     ``higher_worse`` when it says ``lower``; otherwise the polarity :data:`MEASURES` gives it, else ``higher_worse``
@@ -183,7 +196,8 @@ def monitor(data: Dataset, params: Params, measures: tuple[Measure, ...] = MEASU
                           "months precede the period")
         verdicts = {assessment(s.side, m.polarity) for s in in_period_signals}
         verdict = ("no signal" if not verdicts else verdicts.pop() if len(verdicts) == 1 else "mixed")
-        line = narrative.signal_line(m.label, in_period_signals, when, verdict)
+        # the period's months only: a baseline month close to a limit is not a signal of the period
+        line = narrative.signal_line(m.label, in_period_signals, when, verdict, first=n_before)
         summary.append({"measure": m.key, "label": m.label, "polarity": m.polarity, "baseline": base_text,
                         "signals": len(in_period_signals), "assessment": verdict, "line": line})
     window = f"{months[0]:%B %Y} to {months[-1]:%B %Y}"

@@ -260,13 +260,18 @@ def money_sentence(items: Sequence[tuple[str, int]], year: str) -> str:
     return f"Funding for {year}: " + "; ".join(f"{label} £{fmt_count(v)}" for label, v in items) + "."
 
 
-def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> str:
+def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str, first: int = 0) -> str:
     """One line per measure for reporting by exception, from ``stats.signals`` of its XmR chart.
 
     ``signals``: the signals touching the period; ``when``: each chart point's month; ``verdict``:
     'concerning', 'improving', 'mixed', 'a change to look at' or 'no signal'. Signals of one rule
     and side are told together, e.g. "Shoplifting: concerning — 10 months above the upper control
-    limit (April 2023 to January 2024); 13 months in a row above the average (March 2023 to March 2024)."
+    limit (April 2023 to January 2024); 13 months in a row above the average (March 2023 to March 2024), 12 of
+    them in the period."
+
+    ``first``: the position of the period's first month in ``when``. Months before it are the baseline, not
+    the period: months outside or close to a limit are counted only from ``first`` on, and a run or trend
+    that began in the baseline says how many of its months are in the period.
     """
     if not signals:
         return f"{label}: no signal — the period's months vary within the control limits (common cause variation)."
@@ -280,7 +285,7 @@ def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> 
     outside = {i for (rule, _), pts in grouped.items() if rule == "outside_limits" for i in pts}
     parts = []
     for (rule, side), pts in sorted(grouped.items(), key=lambda kv: (kv[0][0] != "outside_limits", -kv[0][1])):
-        pts = sorted(set(pts) - (outside if rule == "near_limit" else set()))
+        pts = sorted(i for i in set(pts) - (outside if rule == "near_limit" else set()) if i >= first)
         if not pts:
             continue
         where = ("above the upper" if side > 0 else "below the lower") if rule == "outside_limits" else \
@@ -290,6 +295,8 @@ def signal_line(label: str, signals: Sequence, when: Sequence, verdict: str) -> 
     for s in spans:
         span = f"{when[s.points[0]]:%B %Y} to {when[s.points[-1]]:%B %Y}"
         up = s.side > 0
+        inside = sum(1 for i in s.points if i >= first)
+        span += "" if inside == len(s.points) else f", {inside} of them in the period"
         if s.rule == "run":
             parts.append(f"{len(s.points)} months in a row {'above' if up else 'below'} the average ({span})")
         else:

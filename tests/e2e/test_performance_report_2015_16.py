@@ -72,3 +72,53 @@ def test_the_four_blank_rows_read_not_published_and_their_values_stay_in_the_not
     assert csv.loc[list(BLANK_ROWS), "crimes_per_1000"].isna().all()
     notes = page[page.index("</table>", page.index("Crimes per 1,000 residents in the most similar group")):]
     assert "not published figures" in notes[:2000]
+
+
+def test_the_index_lists_every_change_the_pages_call_significant_with_its_reading(report):
+    """Fails on the old code: the index read no report-measures table, so it left out children present (+146.9%),
+    SARC clients (+16.4%) and ASB by the police and council (-5.6%), which the performance page calls significant;
+    it opened with "The key findings section is not part of this run."."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((report / "index.html").read_text(encoding="utf-8"), "html.parser")
+    index_rows = {}
+    for tr in soup.find(id="significant-changes").find_next("table").select("tbody tr"):
+        cells = [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        index_rows[cells[0]] = cells[4]
+    section_rows = {}
+    for name in ("changes", "plan_measures", "headlines", "report_measures"):
+        for path in sorted((report / "tables").glob(f"*-{name}.csv")):
+            table = pd.read_csv(path)
+            for r in table[table["direction"].isin(["UP", "DOWN"])].itertuples():
+                section_rows.setdefault(r.label, r.direction)
+    assert {k: "UP" if v.startswith("▲") else "DOWN" for k, v in index_rows.items()} == section_rows
+    # the briefing's rows (transcribed, not from the code): the three the old index left out are there
+    for label in ("Domestic abuse incidents with children present", "Clients seen by the SARC (sexual assault referral centre)",
+                  "Anti-social behaviour incidents (police and council)"):
+        assert label in index_rows, label
+    # every row is read: concerning, improving, or why neither (children present: a neutral measure)
+    assert all(re.search(r"\((concerning|improving|neither better nor worse[^)]*)\)$", v) for v in index_rows.values()), index_rows
+    assert "neither better nor worse: more can follow better identification" in index_rows[
+        "Domestic abuse incidents with children present"]
+    text = _text(report / "index.html")
+    assert "not part of this run" not in text and "The main findings are at the top of the performance page" in text
+
+
+def test_signal_lines_count_only_the_periods_months(report):
+    """Fails on the old code: "15 months close to the lower control limit (April 2014 ..." for a 12-month period
+    (April 2015 to March 2016); every month a signal line names as close to or outside a limit is in the period."""
+    summary = pd.read_csv(report / "tables" / "08_performance-spc_summary.csv")
+    for line in summary["line"]:
+        for count, where in re.findall(r"(\d+) months? (?:close to|above|below) the \w+ control limit \(([^)]*)\)", line):
+            assert int(count) <= 12, line
+            assert not re.search(r"\b(2013|2014)\b|January 2015|February 2015|March 2015", where), line
+    da = summary.set_index("measure").loc["domestic_abuse", "line"]
+    assert "April 2014 to May 2014" not in da and "15 months close" not in da
+
+
+def test_the_back_test_table_is_left_out_when_nothing_was_tested(report):
+    """Fails on the old code, which showed a back-test table of dashes (2015-16 has 36 months, a back-test needs 48)."""
+    text = _text(report / "08_performance.html")
+    assert "Back-test of each projection" not in text
+    assert "No back-test figures to show: no projection could be tested" in text
+    assert "there is nothing to chart for this period (no data)" not in text

@@ -18,8 +18,9 @@ def test_significant_changes_from_every_section_once():
                "03": SimpleNamespace(tables={"other": changes}), "04": object()}
     got = exceptions.significant_changes(results)
     assert got["label"].tolist() == ["TRC", "ASB"] and got["section"].tolist() == ["01", "01"]
-    assert list(got.columns) == [*exceptions.CHANGE_COLUMNS, "section", "polarity"]
+    assert list(got.columns) == [*exceptions.OUT_COLUMNS, "section"]
     assert got["polarity"].tolist() == ["higher_worse", "higher_worse"]  # no polarity column: read as crime
+    assert got["reading"].tolist() == ["improving", "concerning"]  # no polarity column: crime, a rise is concerning
     assert exceptions.significant_changes({}).empty
 
 
@@ -38,6 +39,23 @@ def test_plan_and_headline_tables_count_so_the_index_agrees_with_the_performance
                          "direction": ["DOWN"], "sentence": ["d"], "board": ["P1"]})
     got = exceptions.significant_changes({"08_performance": SimpleNamespace(tables={"plan_measures": plan})})
     assert got["label"].tolist() == ["Domestic abuse"]
+
+
+def test_the_quarterly_reports_measures_count_with_their_polarity_and_a_reason_for_a_neutral_one():
+    """Fails on the old code, which read no ``report_measures`` (the 2015-16 index left out children present,
+    SARC clients and ASB by the police and council, all significant on the performance page) and had no reading
+    for a neutral measure. Rows as performance.report_measures gives them: no sentence column."""
+    report = pd.DataFrame({"measure": ["dva_children_present", "sarc", "asb", "trc"],
+                           "label": ["Children present", "SARC clients", "ASB (police and council)", "TRC"],
+                           "current": [1832, 446, 11408, 21475], "previous": [742, 383, 12083, 21676],
+                           "pct_change": [146.9, 16.4, -5.6, -0.9], "direction": ["UP", "UP", "DOWN", "STABLE"],
+                           "polarity": ["neutral", "higher_better", "higher_worse", "higher_worse"]})
+    got = exceptions.significant_changes({"08_performance": SimpleNamespace(tables={"report_measures": report})})
+    assert got["label"].tolist() == ["Children present", "SARC clients", "ASB (police and council)"]
+    assert got["reading"].tolist() == [
+        "neither better nor worse: more can follow better identification and recording, not only more harm",
+        "improving", "improving"]
+    assert got["sentence"].isna().all()
 
 
 def test_index_signals_are_the_performance_pages_when_it_ran():

@@ -101,3 +101,24 @@ def test_no_signal_is_said_in_words():
     got = monitoring.monitor(_asb_data(flat), _params(), (ASB,))
     assert got.summary["signals"].tolist() == [0] and got.summary["assessment"].tolist() == ["no signal"]
     assert "no signal" in got.summary["line"].iloc[0] and got.signals.empty
+
+
+def test_signals_are_counted_only_in_the_period_not_in_the_baseline():
+    """Fails on the old code, which counted the baseline's months close to a limit as the period's (the 2015-16
+    domestic abuse line gave "15 months close to the lower control limit" for a 12-month period).
+
+    By hand: baseline April 2021 - March 2023 alternates 100, 110 for 22 months, then 85, 85 (February, March
+    2023). Mean = (11 x 100 + 11 x 110 + 2 x 85) / 24 = 2480 / 24 = 103.333; moving ranges 21 x 10, 25, 0 ->
+    mean 235 / 23 = 10.217; limits 103.333 -/+ 2.66 x 10.217 = 76.155 and 130.51; two sigma below the centre:
+    103.333 - 2 x 27.178 / 3 = 85.214. The period: April 2023 85, then 90 for 11 months. So February, March and
+    April 2023 (85) are beyond two sigma -- one close-to-limit signal, of which only April 2023 is in the period
+    -- and February 2023 to March 2024 (14 months) are below the average, 12 of them in the period.
+    """
+    months = pd.date_range("2021-04-01", "2024-03-01", freq="MS")
+    values = [100 if i % 2 == 0 else 110 for i in range(22)] + [85, 85, 85] + [90] * 11
+    got = monitoring.monitor(_asb_data(dict(zip(months, values, strict=True))), _params(), (ASB,))
+    assert got.points["centre"].iloc[0] == pytest.approx(2480 / 24)
+    assert got.points["lcl"].iloc[0] == pytest.approx(2480 / 24 - 2.66 * 235 / 23)
+    assert got.summary["line"].tolist() == [
+        "Anti-social behaviour: improving — 1 month close to the lower control limit (April 2023); 14 months in a "
+        "row below the average (February 2023 to March 2024, 12 of them in the period)."]

@@ -401,3 +401,45 @@ def test_plan_measures_carry_the_polarity_the_plan_gives_them(chdir_root, demo_d
     assert table.loc["modern_slavery", "polarity"] == "higher_better"
     assert table.loc["trc", "polarity"] == "higher_worse"
     assert MEANING[("DOWN", table.loc["modern_slavery", "polarity"])] == "concerning"
+
+
+def test_the_synthetic_stand_ins_note_says_they_feed_the_average_rank_and_interval(params):
+    """Fails on the old code, whose note said the stand-ins "appear in no table" while the group average, the
+    rank and the prediction interval above the table are computed with them."""
+    from ccsp_analysis.sections.performance import msg_notes
+
+    data = _dataset()
+    data.tables["most_similar_group"] = pd.DataFrame({
+        "period": ["2015-16"] * 3, "csp": ["West Midlands - Coventry", "A - A", "B - B"],
+        "crimes_per_1000": [62.176, 10.0, 20.5], "value_source": ["published", "published", "synthetic"]})
+    note = " ".join(msg_notes(data, params))
+    assert "appear in no table" not in note
+    assert "not shown in the table" in note
+    assert "group average, the area's rank among the partnerships and the prediction interval" in note
+
+
+def test_a_group_file_without_the_period_names_the_periods_it_has(params):
+    """Fails on the old code, which said "No most similar group data for this period." without naming the file
+    or the periods it holds (the 2023-24 demo run, whose file has 2015-16 rows only)."""
+    from ccsp_analysis.sections.performance import msg_absent_sentence, performance
+
+    data = _dataset()
+    data.tables["most_similar_group"] = data.most_similar_group.assign(period="2015-16")
+    p = params.model_copy(update={"period": "2023-24"})
+    assert msg_absent_sentence(data, p) == (
+        "The most similar group file supplied (sources.most_similar_group) has no rows for 2023/24: it has rows for "
+        "2015/16 only, so there is no comparison with the group for this period.")
+    out = _performance_sections(performance, data, params.model_copy(update={"period": "2023-24", "mode": "assessment",
+                                                                             "quarter": None}))
+    assert out.tables["most_similar_group_sentences"]["sentence"].tolist() == [msg_absent_sentence(data, p)]
+
+
+def test_an_annual_run_says_why_it_has_no_quarterly_report(params):
+    """Fails on the old code, which left the Quarterly performance report heading with nothing under it."""
+    from ccsp_analysis.sections.performance import QUARTERLY_ABSENT, performance
+
+    annual = params.model_copy(update={"mode": "assessment", "quarter": None})
+    out = _performance_sections(performance, _dataset(), annual)
+    assert out.tables["quarterly_sentences"]["sentence"].tolist() == [QUARTERLY_ABSENT]
+    assert "annual assessment" in QUARTERLY_ABSENT and "no quarterly performance report" in QUARTERLY_ABSENT
+    assert "quarterly_sentences" not in _performance_sections(performance, _dataset(), params).tables

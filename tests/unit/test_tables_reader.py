@@ -13,11 +13,12 @@ def test_direction_says_improving_or_concerning_by_the_measures_polarity():
                           "direction": ["DOWN", "DOWN", "UP", "UP"],
                           "polarity": ["higher_worse", "higher_better", "higher_worse", "neutral"]})
     page = tables.show(frame, "t", {"label": ("Measure", "text"), "direction": ("Direction", "direction")})._repr_html_()
-    # a fall in crime is improving (green class); a fall in referrals to support is concerning; neutral: no reading
+    # a fall in crime is improving (green class); a fall in referrals to support is concerning; neutral: read as
+    # neither, in words and with no colour (it was a bare arrow before: the reviewer asked for a reading)
     assert '<td class="ccsp-improving">▼ down <span class="ccsp-meaning">(improving)</span></td>' in page
     assert '<td class="ccsp-concerning">▼ down <span class="ccsp-meaning">(concerning)</span></td>' in page
     assert '<td class="ccsp-concerning">▲ up <span class="ccsp-meaning">(concerning)</span></td>' in page
-    assert "<td>▲ up</td>" in page
+    assert '<td>▲ up <span class="ccsp-meaning">(neither better nor worse)</span></td>' in page
 
 
 def test_direction_without_a_polarity_column_reads_as_crime():
@@ -38,3 +39,17 @@ def test_links_and_words_for_empty_cells():
 def test_the_reviewer_edition_has_its_own_folder():
     assert edition_folder("2023-24", "public") == "2023-24"
     assert edition_folder("2023-24", "reviewer") == "2023-24-reviewer"
+
+
+def test_shown_says_otherwise_when_the_via_filter_leaves_no_row():
+    """Fails on the old code, which filtered after the emptiness check and so showed a caption over no rows (the
+    2015-16 back-test table, whose every mean absolute error is empty)."""
+    from types import SimpleNamespace
+
+    result = SimpleNamespace(tables={"t": pd.DataFrame({"m": ["a", "b"], "mape": [None, None]})}, plots={})
+    got = tables.shown(result, "t", tables.show, "Caption", {"m": ("M", "text")}, via=tables.with_values("mape"),
+                       otherwise="Nothing was tested.")
+    assert isinstance(got, tables.Bullets) and list(got.items) == ["Nothing was tested."]
+    result.tables["t"].loc[0, "mape"] = 3.5
+    assert "Caption" in tables.shown(result, "t", tables.show, "Caption", {"m": ("M", "text")},
+                                     via=tables.with_values("mape"))._repr_html_()

@@ -20,7 +20,8 @@ NUMERIC_KINDS = ("count", "pct", "rate", "rate3", "p", "number", "score")
 #: What a direction of travel means for a measure of each polarity (``monitoring.Measure.polarity``):
 #: a fall in crime (higher_worse) is improving, a rise in referrals to support (higher_better) is too.
 MEANING = {("UP", "higher_worse"): "concerning", ("DOWN", "higher_worse"): "improving",
-           ("UP", "higher_better"): "improving", ("DOWN", "higher_better"): "concerning"}
+           ("UP", "higher_better"): "improving", ("DOWN", "higher_better"): "concerning",
+           ("UP", "neutral"): "neither better nor worse", ("DOWN", "neutral"): "neither better nor worse"}
 #: The polarity of a table's rows when it has no ``polarity`` column: its measures are crime, ASB or the like.
 DEFAULT_POLARITY = "higher_worse"
 #: Text columns with values longer than this many characters are given room to wrap.
@@ -126,7 +127,7 @@ class Table:
                     meaning = MEANING.get((str(row[col]), str(polarity)))
                     if meaning:  # on its own line, so the column stays narrow
                         extra = f' <span class="ccsp-meaning">({meaning})</span>'
-                        attrs = f' class="ccsp-{meaning}"'
+                        attrs = f' class="ccsp-{meaning}"' if meaning in ("concerning", "improving") else attrs
                 tag = "th" if i == 0 else "td"
                 scope = ' scope="row"' if i == 0 else ""
                 shown = html.escape(text)
@@ -248,9 +249,11 @@ def shown(result, name: str, make: Callable[..., object], *args, otherwise: str 
     frame = result.tables.get(name)
     if frame is None:
         frame = result.plots.get(name)
+    if frame is not None and not frame.empty and via is not None:
+        frame = via(frame)  # e.g. only the rows with a value: none left is no table
     if frame is None or frame.empty:
         return bullets([otherwise]) if otherwise else Nothing()
-    return make(via(frame) if via is not None else frame, *args, **kwargs)
+    return make(frame, *args, **kwargs)
 
 
 def joined(result, name: str, column: str | None = None, sep: str = " ") -> str:

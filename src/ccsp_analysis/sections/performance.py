@@ -8,7 +8,7 @@ from ccsp_analysis import monitoring, narrative, stats
 from ccsp_analysis.dataset import Dataset
 from ccsp_analysis.disclosure import key
 from ccsp_analysis.errors import StatsError
-from ccsp_analysis.formatting import fmt_number, round_half_up
+from ccsp_analysis.formatting import fmt_list, fmt_number, round_half_up
 from ccsp_analysis.measures import (
     available,
     change_row,
@@ -146,6 +146,10 @@ def projections(data: Dataset, params: Params) -> tuple[pd.DataFrame, pd.DataFra
     return table, pd.DataFrame(back), assessed
 
 
+#: The quarterly performance report's sub-section in an annual run (no quarter in the parameters).
+QUARTERLY_ABSENT = ("This run is an annual assessment (its parameters give no quarter), so there is no quarterly "
+                    "performance report: the year's measures are under Measures by board above.")
+
 #: Shown in the most similar group table for a row the published table leaves blank.
 NOT_PUBLISHED = "not published"
 #: Decimal places of a most-similar-group rate (as iQuanta publishes them).
@@ -193,8 +197,30 @@ def msg_notes(data: Dataset, params: Params) -> list[str]:
         return []
     listed = "; ".join(f"{c} {fmt_number(v, MSG_DECIMALS)}" for c, v in zip(made["csp"], made["crimes_per_1000"], strict=True))
     return [f"{len(made)} rows of the published table are blank, shown here as {NOT_PUBLISHED}. The synthetic data "
-            f"give them values only so that the group average the document publishes can be reproduced ({listed}); "
-            "they are not published figures and appear in no table."]
+            f"give them values so that the group average the document publishes can be reproduced ({listed}); "
+            "they are not published figures and are not shown in the table, but they are used: with the published "
+            "rows they make the group average, the area's rank among the partnerships and the prediction interval "
+            "given above the table."]
+
+
+def msg_absent_sentence(data: Dataset, params: Params) -> str:
+    """Why the supplied most similar group gives no comparison: no file, or no rows for the period (naming the
+    periods the file has)."""
+    msg = data.most_similar_group
+    if msg.empty:
+        return narrative.needs_sentence("most_similar_group")
+    periods = sorted(str(p) for p in msg["period"].dropna().unique())
+    listed = fmt_list([_year_text(p) for p in periods])
+    return (f"The most similar group file supplied (sources.most_similar_group) has no rows for "
+            f"{_year_text(params.period)}: it has rows for {listed} only, so there is no comparison with the group "
+            "for this period.")
+
+
+def _year_text(period: str) -> str:
+    try:
+        return FinancialYear.parse(period).text
+    except ValueError:  # a period that is not a financial year is named as the file writes it
+        return period
 
 
 def computed_group(data: Dataset, params: Params) -> tuple[pd.DataFrame, list[str], stats.GroupComparison | None]:
@@ -526,9 +552,7 @@ def performance(data: Dataset, params: Params) -> SectionResult:
     msg_table, msg, rate = most_similar_group(data, params)
     if not msg_table.empty:
         out.tables["most_similar_group"] = msg_table
-    out.tables["most_similar_group_sentences"] = pd.DataFrame(
-        {"sentence": [narrative.needs_sentence("most_similar_group") if data.most_similar_group.empty
-                      else "No most similar group data for this period."]})
+    out.tables["most_similar_group_sentences"] = pd.DataFrame({"sentence": [msg_absent_sentence(data, params)]})
     if msg is not None:
         out.add_figure("coventry_crimes_per_1000" if params.area.slug == "coventry" else f"{params.area.slug}_crimes_per_1000",
                        rate, f"{params.area.name}: crimes per 1,000 residents", "rate", decimals=3)
@@ -558,6 +582,8 @@ def performance(data: Dataset, params: Params) -> SectionResult:
                                    else pd.DataFrame(columns=list(stats.projection.COLUMNS)))
     if params.mode == "performance":
         performance_report(data, params, out)
+    else:  # the sub-section keeps its heading; one sentence says why it has nothing
+        out.tables["quarterly_sentences"] = pd.DataFrame({"sentence": [QUARTERLY_ABSENT]})
     # a table with nothing in it is not shown: its sentence says why (e.g. the quarterly tables of an annual run)
     out.tables = {name: table for name, table in out.tables.items() if not table.empty}
     return out
