@@ -418,6 +418,18 @@ def peer_not_compared(area: str, with_data: int, needed: int, area_has_data: boo
 
 # ---------------------------------------------------------------- what a run without an input cannot show
 
+#: A control chart's signal rule (``stats.RULES``) in words, as a reader sees it in the signal tables.
+SIGNAL_RULE_WORDS = {"outside_limits": "outside the limits", "run": "a run of points on one side",
+                     "trend": "a trend", "near_limit": "close to a limit"}
+
+
+def signal_rule_words(rule: str) -> str:
+    """A signal rule code (e.g. ``near_limit``) in words ("close to a limit")."""
+    if rule not in SIGNAL_RULE_WORDS:
+        raise NarrativeError(f"unknown signal rule {rule!r}; known: {', '.join(SIGNAL_RULE_WORDS)}")
+    return SIGNAL_RULE_WORDS[rule]
+
+
 #: What every page built on police.uk street data alone says about its crime figures.
 STREET_LEVEL_NOTE = ("Crime figures here are police.uk street-level crimes (no partner crime extract was supplied): "
                      "they are published monthly with anonymised locations and differ from the force's recorded crime "
