@@ -418,6 +418,35 @@ def peer_not_compared(area: str, with_data: int, needed: int, area_has_data: boo
 
 # ---------------------------------------------------------------- what a run without an input cannot show
 
+def key_findings_notes(street: bool) -> dict[str, str]:
+    """The key findings page's words about where its crimes come from, true of the run: ``street`` when the
+    crimes are police.uk street-level crimes (no partner crime extract), else the extract's.
+
+    Keys: ``top_offences``, ``acquisitive_parts`` (each table's introduction) and ``sources`` (the caveat).
+    """
+    caveat = ("Recorded crime reflects reporting and recording practice as well as crime; a change in recording "
+              "can move a figure without any change in offending.")
+    if street:
+        return {
+            "top_offences": "Every police.uk crime category, with its share of the year's crimes: the Home Office "
+                            "offences need the partner crime extract, which this run does not have.",
+            "acquisitive_parts": "Robbery, burglary, vehicle offences and theft, by police.uk crime category: each "
+                                 "kind's share of acquisitive crime and its change on last year.",
+            "sources": "Crimes: the data.police.uk street-level crimes, as no partner crime extract was supplied. "
+                       "Figures that need the extract's offence codes or markers are left out, and the page says "
+                       "which in one sentence each. ASB: police-recorded incidents. " + caveat,
+        }
+    return {
+        "top_offences": "The Home Office offences recorded most often this year, with their share of total "
+                        "recorded crime.",
+        "acquisitive_parts": "Robbery, burglary, vehicle offences and theft, by Home Office offence group: each "
+                             "kind's share of acquisitive crime and its change on last year.",
+        "sources": "Crimes: the force's victim-level extract (Home Office offence codes and markers), checked "
+                   "against the data.police.uk street-level files in the data audit. ASB: police-recorded "
+                   "incidents. " + caveat,
+    }
+
+
 #: A control chart's signal rule (``stats.RULES``) in words, as a reader sees it in the signal tables.
 SIGNAL_RULE_WORDS = {"outside_limits": "outside the limits", "run": "a run of points on one side",
                      "trend": "a trend", "near_limit": "close to a limit"}

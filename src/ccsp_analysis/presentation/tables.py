@@ -211,6 +211,24 @@ class Bullets:
         return "\n".join(f"- {s}" for s in self.items)
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """Text shown as a paragraph (e.g. words that depend on the run's inputs)."""
+
+    text: str
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.text)}</p>" if self.text else ""
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+def paragraph(text: str) -> Paragraph:
+    """Display ``text`` as a paragraph (nothing when it is empty)."""
+    return Paragraph(text)
+
+
 def bullets(sentences: list[str] | pd.DataFrame) -> Bullets:
     """Display sentences as a list (a list, or a table's ``sentence`` column)."""
     if isinstance(sentences, pd.DataFrame):
