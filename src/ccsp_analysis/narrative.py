@@ -447,6 +447,27 @@ def key_findings_notes(street: bool) -> dict[str, str]:
     }
 
 
+def small_areas_sentence(n_areas: int, area: str, synthetic: bool = False) -> str:
+    """Which small areas the areas page counts, e.g. "The small areas on this page are the 203 small areas (LSOA
+    2021) that the small-area lookup places in Coventry (sources.lsoa_ward_lookup)."; ``synthetic``: the lookup's
+    small areas are made up (the demonstration data), so their number is not the ONS's."""
+    said = (f"The small areas on this page are the {fmt_count(n_areas)} small areas (LSOA 2021) that the small-area "
+            f"lookup places in {area} (sources.lsoa_ward_lookup)")
+    if synthetic:
+        said += ("; in the demonstration data they are made-up small areas, so their number is not the number of "
+                 f"ONS small areas in {area}")
+    return said + "."
+
+
+def ward_map_text(has_map: bool) -> tuple[str, str]:
+    """The areas page's heading and words for the ward map: ("Map of ward rates", ...) when ward boundaries were
+    supplied; else no heading and one sentence saying a map needs the boundaries file."""
+    if has_map:
+        return "Map of ward rates", "Recorded crime per 1,000 residents by ward."
+    return "", ("A map of the wards needs the ward boundaries file (sources.ward_boundaries), which this run does "
+                "not have; the chart below ranks the wards' rates against the area's rate instead.")
+
+
 #: A control chart's signal rule (``stats.RULES``) in words, as a reader sees it in the signal tables.
 SIGNAL_RULE_WORDS = {"outside_limits": "outside the limits", "run": "a run of points on one side",
                      "trend": "a trend", "near_limit": "close to a limit"}
