@@ -97,7 +97,7 @@ def with_polarity(table: pd.DataFrame, plan: dict[str, str] | None = None) -> pd
 
 
 POINT_COLUMNS = ["measure", "label", "month", "value", "centre", "lcl", "ucl", "baseline", "in_period", *stats.RULES]
-SIGNAL_COLUMNS = ["measure", "label", "rule", "side", "first_month", "last_month", "points", "in_period", "assessment"]
+SIGNAL_COLUMNS = ["measure", "label", "rule", "signal", "side", "first_month", "last_month", "points", "in_period", "assessment"]
 SUMMARY_COLUMNS = ["measure", "label", "polarity", "baseline", "signals", "assessment", "line"]
 
 
@@ -184,7 +184,8 @@ def monitor(data: Dataset, params: Params, measures: tuple[Measure, ...] = MEASU
         in_period_signals = []
         for s in found:
             touches = any(in_period[i] for i in s.points)
-            row = {"measure": m.key, "label": m.label, "rule": s.rule, "side": s.side,
+            row = {"measure": m.key, "label": m.label, "rule": s.rule, "signal": narrative.signal_rule_words(s.rule),
+                   "side": s.side,
                    "first_month": f"{when[s.points[0]]:%Y-%m}", "last_month": f"{when[s.points[-1]]:%Y-%m}",
                    "points": len(s.points), "in_period": "yes" if touches else "no",
                    "assessment": assessment(s.side, m.polarity)}

@@ -425,6 +425,68 @@ def peer_not_compared(area: str, with_data: int, needed: int, area_has_data: boo
 
 # ---------------------------------------------------------------- what a run without an input cannot show
 
+def key_findings_notes(street: bool) -> dict[str, str]:
+    """The key findings page's words about where its crimes come from, true of the run: ``street`` when the
+    crimes are police.uk street-level crimes (no partner crime extract), else the extract's.
+
+    Keys: ``top_offences``, ``acquisitive_parts`` (each table's introduction) and ``sources`` (the caveat).
+    """
+    caveat = ("Recorded crime reflects reporting and recording practice as well as crime; a change in recording "
+              "can move a figure without any change in offending.")
+    if street:
+        return {
+            "top_offences": "Every police.uk crime category, with its share of the year's crimes: the Home Office "
+                            "offences need the partner crime extract, which this run does not have.",
+            "acquisitive_parts": "Robbery, burglary, vehicle offences and theft, by police.uk crime category: each "
+                                 "kind's share of acquisitive crime and its change on last year.",
+            "sources": "Crimes: the data.police.uk street-level crimes, as no partner crime extract was supplied. "
+                       "Figures that need the extract's offence codes or markers are left out, and the page says "
+                       "which in one sentence each. ASB: police-recorded incidents. " + caveat,
+        }
+    return {
+        "top_offences": "The Home Office offences recorded most often this year, with their share of total "
+                        "recorded crime.",
+        "acquisitive_parts": "Robbery, burglary, vehicle offences and theft, by Home Office offence group: each "
+                             "kind's share of acquisitive crime and its change on last year.",
+        "sources": "Crimes: the force's victim-level extract (Home Office offence codes and markers), checked "
+                   "against the data.police.uk street-level files in the data audit. ASB: police-recorded "
+                   "incidents. " + caveat,
+    }
+
+
+def small_areas_sentence(n_areas: int, area: str, synthetic: bool = False) -> str:
+    """Which small areas the areas page counts, e.g. "The small areas on this page are the 203 small areas (LSOA
+    2021) that the small-area lookup places in Coventry (sources.lsoa_ward_lookup)."; ``synthetic``: the lookup's
+    small areas are made up (the demonstration data), so their number is not the ONS's."""
+    said = (f"The small areas on this page are the {fmt_count(n_areas)} small areas (LSOA 2021) that the small-area "
+            f"lookup places in {area} (sources.lsoa_ward_lookup)")
+    if synthetic:
+        said += ("; in the demonstration data they are made-up small areas, so their number is not the number of "
+                 f"ONS small areas in {area}")
+    return said + "."
+
+
+def ward_map_text(has_map: bool) -> tuple[str, str]:
+    """The areas page's heading and words for the ward map: ("Map of ward rates", ...) when ward boundaries were
+    supplied; else no heading and one sentence saying a map needs the boundaries file."""
+    if has_map:
+        return "Map of ward rates", "Recorded crime per 1,000 residents by ward."
+    return "", ("A map of the wards needs the ward boundaries file (sources.ward_boundaries), which this run does "
+                "not have; the chart below ranks the wards' rates against the area's rate instead.")
+
+
+#: A control chart's signal rule (``stats.RULES``) in words, as a reader sees it in the signal tables.
+SIGNAL_RULE_WORDS = {"outside_limits": "outside the limits", "run": "a run of points on one side",
+                     "trend": "a trend", "near_limit": "close to a limit"}
+
+
+def signal_rule_words(rule: str) -> str:
+    """A signal rule code (e.g. ``near_limit``) in words ("close to a limit")."""
+    if rule not in SIGNAL_RULE_WORDS:
+        raise NarrativeError(f"unknown signal rule {rule!r}; known: {', '.join(SIGNAL_RULE_WORDS)}")
+    return SIGNAL_RULE_WORDS[rule]
+
+
 #: What every page built on police.uk street data alone says about its crime figures.
 STREET_LEVEL_NOTE = ("Crime figures here are police.uk street-level crimes (no partner crime extract was supplied): "
                      "they are published monthly with anonymised locations and differ from the force's recorded crime "

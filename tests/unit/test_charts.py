@@ -409,3 +409,56 @@ def test_no_axis_is_labelled_with_a_column_name():
     frame = pd.DataFrame({"ward": ["A", "B"], "current": [10, 20]})
     assert charts.ward_chart(frame, "ward", "current", "Crime").figure.axes[0].get_xlabel() == "This year"
     assert charts.share_bars(frame, "ward", "current").figure.axes[0].get_xlabel() == "This year"
+
+
+# --- the prioritisation matrix's labels --------------------------------------------------------
+
+#: Groupings placed as the reviewer saw them overprint (three sexual-offence groupings in one spot, ASB at the
+#: right edge), plus more threats crowded into one corner. Fails on the old code, which set every label 5 and 4
+#: points from its point whatever was there.
+CLUSTER = pd.DataFrame({
+    "label": ["Other sexual offences", "Hate crime", "Sexual offences", "ASB (police-recorded)", "Domestic abuse",
+              "Violence with injury", "Shoplifting", "Vehicle crime", "Robbery", "Drugs", "Other groupings A", "Stalking and harassment", "Modern slavery"],
+    "category": ["threat", "threat", "emerging threat", "threat", "threat", "threat", "emerging threat", "threat",
+                 "emerging threat", "threat", "", "threat", "emerging threat"],
+    "x": [0.30, 0.31, 0.305, 1.0, 0.98, 0.99, 1.0, 0.97, 0.02, 0.0, 0.31, 0.30, 0.31],
+    "y": [0.80, 0.805, 0.795, 0.50, 1.0, 0.98, 0.0, 0.02, 1.0, 0.99, 0.80, 0.81, 0.79]})
+
+
+def _matrix_label_boxes(chart):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = chart.figure
+    chart.png()  # drawn as the page draws it
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    axes = figure.axes[0]
+    names = set(CLUSTER.loc[CLUSTER["category"] != "", "label"])
+    boxes = {t.get_text(): Text.get_window_extent(t, renderer) for t in axes.texts if t.get_text() in names}
+    return figure, axes, renderer, boxes
+
+
+def test_matrix_labels_never_overlap_nor_leave_the_axes():
+    chart = charts.priority_matrix(CLUSTER, "x", "y", "Volume against harm", "Volume", "Harm")
+    figure, axes, renderer, boxes = _matrix_label_boxes(chart)
+    assert set(boxes) == set(CLUSTER.loc[CLUSTER["category"] != "", "label"])  # every threat named once
+    frame = axes.get_window_extent(renderer)
+    page = figure.bbox
+    for name, b in boxes.items():
+        assert frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1, name
+        assert page.x0 <= b.x0 and b.x1 <= page.x1 and page.y0 <= b.y0 and b.y1 <= page.y1, name
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not boxes[a].overlaps(boxes[b]), (a, b)
+    legend = figure.legends[0].get_window_extent(renderer)  # below the axes, clear of every label
+    assert not any(b.overlaps(legend) for b in boxes.values())
+
+
+def test_matrix_labels_moved_away_have_a_leader_line_and_the_png_is_repeatable():
+    first = charts.priority_matrix(CLUSTER, "x", "y", "Volume against harm", "Volume", "Harm")
+    second = charts.priority_matrix(CLUSTER, "x", "y", "Volume against harm", "Volume", "Harm")
+    assert first.png() == second.png()
+    notes = [t for t in first.figure.axes[0].texts if t.get_text() in set(CLUSTER["label"])]
+    assert any(n.arrow_patch is not None for n in notes)  # three labels cannot all sit beside one spot

@@ -122,3 +122,25 @@ def test_signals_are_counted_only_in_the_period_not_in_the_baseline():
     assert got.summary["line"].tolist() == [
         "Anti-social behaviour: improving — 1 month close to the lower control limit (April 2023); 14 months in a "
         "row below the average (February 2023 to March 2024, 12 of them in the period)."]
+
+
+def test_signal_tables_say_each_rule_in_words():
+    """The signal table carries each rule in words, and the performance page shows those words, never the code
+    (fails on the old code: the table had only ``rule`` codes such as near_limit, and the page showed them)."""
+    import json
+    from pathlib import Path
+
+    from ccsp_analysis import narrative, stats
+
+    got = monitoring.monitor(_asb_data(_shape()), _params(), (ASB,))
+    assert got.signals[["rule", "signal"]].values.tolist() == [["outside_limits", "outside the limits"]]
+    # every rule the charts can find has words (written here from the reviewer's wording)
+    assert {r: narrative.signal_rule_words(r) for r in stats.RULES} == {
+        "outside_limits": "outside the limits", "run": "a run of points on one side", "trend": "a trend",
+        "near_limit": "close to a limit"}
+    with pytest.raises(Exception, match="unknown signal rule"):
+        narrative.signal_rule_words("bogus")
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "08_performance.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]]
+    shown = [c for c in cells if '"spc_signals"' in c]
+    assert shown and all('"signal": ("Signal", "text")' in c and '"rule":' not in c for c in shown)

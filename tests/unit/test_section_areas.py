@@ -279,3 +279,40 @@ def test_incomplete_periods_count_no_ward_as_changed(params):
     text = " ".join(result.sentences)
     assert "No ward's change on last year is reported, because the data miss months." in text
     assert "significantly" not in text
+
+
+def test_the_page_says_which_small_areas_it_counts(params):
+    """The areas page names the small areas its counts cover (the lookup's 4 here, counted by hand), so "x of N"
+    is not read against the reconciliation's ONS count (fails on the old code, which said nothing of it)."""
+    text = " ".join(ar.areas(make_data(), params).sentences)
+    assert ("The small areas on this page are the 4 small areas (LSOA 2021) that the small-area lookup places in "
+            f"{params.area.name} (sources.lsoa_ward_lookup).") in text
+    assert "made-up" not in text  # real-looking codes: no demonstration caveat
+    data = make_data()
+    for name in ("geography", "population", "crimes"):
+        data.tables[name]["lsoa_code"] = "X01" + data.tables[name]["lsoa_code"]
+    said = " ".join(ar.areas(data, params).sentences)
+    assert "4 small areas" in said and "made-up small areas, so their number is not the number of ONS" in said
+
+
+@pytest.mark.parametrize("has_map", [False, True])
+def test_no_map_heading_without_ward_boundaries(has_map):
+    """Without ward boundaries the page has no "Map of ward rates" heading, only one sentence naming the file
+    (fails on the old notebook, whose markdown heading stood over a bar chart)."""
+    from ccsp_analysis import narrative
+    from ccsp_analysis.presentation import tables
+
+    heading, words = narrative.ward_map_text(has_map=has_map)
+    shown = tables.paragraph(words, heading)._repr_html_()
+    if has_map:
+        assert shown.startswith("<h2>Map of ward rates</h2><p>")
+    else:
+        assert "<h2" not in shown and "Map of ward rates" not in shown
+        assert shown == ("<p>A map of the wards needs the ward boundaries file (sources.ward_boundaries), which this "
+                         "run does not have; the chart below ranks the wards&#x27; rates against the area&#x27;s "
+                         "rate instead.</p>")
+    page = ROOT / "notebooks" / "06_areas.ipynb"
+    cells = json.loads(page.read_text(encoding="utf-8"))["cells"]
+    assert not any("## Map of ward rates" in "".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert any('narrative.ward_map_text(has_map=not result.plots["boundaries"].empty)' in "".join(c["source"])
+               for c in cells)

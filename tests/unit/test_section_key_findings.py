@@ -93,3 +93,46 @@ def test_no_acquisitive_crime_no_table(result):
     asb = pd.DataFrame({"fy": ["2023-24"], "recorded_by": ["police"]})
     out = key_findings(Dataset({"crimes": crimes, "asb": asb}, key="t"), load_params("2023-24", check_files=False))
     assert "acquisitive_parts" not in out.tables and not any("acquisitive crime (" in s for s in out.sentences)
+
+
+def _street_crimes():
+    """The same crimes as police.uk street-level rows: categories only, no Home Office codes or markers."""
+    df = _crimes()
+    df["police_category"] = df["ho_code"].map({"105A": "Violence and sexual offences", "46": "Shoplifting"})
+    df["ho_code"] = None
+    df["ho_group"] = None
+    df["source"] = "police_uk"
+    return df
+
+
+@pytest.mark.parametrize("street", [False, True])
+def test_the_page_says_where_its_crimes_come_from_truly(chdir_root, street):
+    """With the partner crime extract the page never says it is on street-level data alone, and without it it
+    says so plainly (fails on the old notebook, which printed both cases in fixed words: "on police.uk
+    street-level data alone (no partner crime extract)" whatever the run had, and a garbled caveat)."""
+    import json
+    from pathlib import Path
+
+    from ccsp_analysis import narrative
+    from ccsp_analysis.measures import street_level
+
+    asb = pd.DataFrame({"fy": ["2023-24"] * 3 + ["2022-23"] * 2, "recorded_by": ["police"] * 5})
+    data = Dataset({"crimes": _street_crimes() if street else _crimes(), "asb": asb}, key="t")
+    result = key_findings(data, load_params("2023-24", check_files=False))
+    # the notebook's test of the run (Home Office offences only from the extract) agrees with the data's source
+    assert ("top_offences" not in result.tables) == street == street_level(data)
+    notes = narrative.key_findings_notes(street=street)
+    text = " ".join(notes.values())
+    assert "is one sentence naming it" not in text and "data alone" not in text
+    if street:
+        assert "does not have" in notes["top_offences"] and "police.uk crime category" in notes["acquisitive_parts"]
+        assert notes["sources"].startswith("Crimes: the data.police.uk street-level crimes, as no partner crime extract")
+        assert "Home Office offence group" not in text
+    else:
+        assert "police.uk" not in notes["top_offences"] and "Home Office offence group" in notes["acquisitive_parts"]
+        assert notes["sources"].startswith("Crimes: the force's victim-level extract")
+        assert "no partner crime extract" not in text and "street-level crimes" not in text
+    page = Path(__file__).resolve().parents[2] / "notebooks" / "01_key_findings.ipynb"
+    source = "".join("".join(c["source"]) for c in json.loads(page.read_text(encoding="utf-8"))["cells"])
+    assert 'key_findings_notes(street="top_offences" not in findings.tables)' in source
+    assert "data alone" not in source and "is one sentence naming it" not in source

@@ -483,6 +483,94 @@ def projection_fan(
     return Chart(figure, alt)
 
 
+def _box_distance(corner: tuple[float, float], w: float, h: float) -> float:
+    """Distance from the origin (the point) to a w x h box whose lower-left corner is ``corner``."""
+    dx = 0.0 if corner[0] <= 0 <= corner[0] + w else min(abs(corner[0]), abs(corner[0] + w))
+    dy = 0.0 if corner[1] <= 0 <= corner[1] + h else min(abs(corner[1]), abs(corner[1] + h))
+    return float(np.hypot(dx, dy))
+
+
+def _inside(box: tuple, frame: tuple) -> bool:
+    return box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2] and box[3] <= frame[3]
+
+
+def _clear(box: tuple, others: list) -> bool:
+    return all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in others)
+
+
+#: Gap (points) between a point and its label, and between labels.
+_LABEL_GAP = 4.0
+
+
+def place_labels(figure: Figure, axes: Axes, labels: list[tuple[str, float, float]],
+                 points: list[tuple[float, float]] = (), avoid: list = (), fontsize: float = 8) -> list:
+    """Name points with labels that never overlap one another nor leave the axes (a small deterministic repel).
+
+    The figure's layout is fixed first (drawn once, then its layout engine switched off), so the places found
+    are where the labels print. Labels are placed one at a time, top to bottom then left to right; each goes
+    to the free place nearest its point (beside it when that is free), clear of the labels already placed, of
+    ``avoid`` (e.g. the legend) and, when possible, of every marker in ``points``. A label set away from its
+    point gets a thin leader line to it. Returns the annotations, in the order of ``labels``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not labels:
+        return []
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    figure.canvas.draw()
+    figure.set_layout_engine("none")  # keep the axes where the layout put them
+    renderer = figure.canvas.get_renderer()
+    px_per_pt = figure.dpi / 72.0
+    gap = _LABEL_GAP * px_per_pt
+    box = axes.get_window_extent(renderer)
+    frame = (box.x0 + 1, box.y0 + 1, box.x1 - 1, box.y1 - 1)
+    blocked = [a.get_window_extent(renderer) for a in avoid]
+    blocked = [(b.x0, b.y0, b.x1, b.y1) for b in blocked]
+    r = 3.5 * px_per_pt  # about a marker's radius
+    markers = [(mx - r, my - r, mx + r, my + r) for mx, my in
+               (axes.transData.transform((float(a), float(b))) for a, b in points)]
+
+    order = sorted(range(len(labels)), key=lambda i: (-labels[i][2], labels[i][1], labels[i][0]))
+    made: dict[int, object] = {}
+    placed: list[tuple[float, float, float, float]] = []
+    for i in order:
+        text, vx, vy = labels[i]
+        ax_, ay_ = axes.transData.transform((float(vx), float(vy)))
+        probe = axes.text(float(vx), float(vy), text, fontsize=fontsize, ha="left", va="bottom")
+        ext = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = ext.width, ext.height
+        lx, ly = ext.x0 - ax_, ext.y0 - ay_  # where the text's box sits against its anchor
+        # candidate lower-left corners of the box against the point: beside it first, then rows further out
+        step_x, step_y = max(w / 4, 6 * px_per_pt), h * 0.5
+        rows = [r * 0.8, -h - r * 0.8] + [sign * k * step_y - h / 2 for k in range(1, 60) for sign in (1, -1)]
+        cols = [gap, -w - gap, -w / 2] + [v for j in range(1, 30) for v in (gap + j * step_x, -w - gap - j * step_x)]
+        cands = sorted({(dx, dy) for dy in rows for dx in cols},
+                       key=lambda c: (round(_box_distance(c, w, h), 3), -c[1], c[0]))
+        spaced = [(b[0] - gap / 2, b[1] - gap / 2, b[2] + gap / 2, b[3] + gap / 2) for b in placed]
+        others = [m for m in markers if not (m[0] < ax_ < m[2] and m[1] < ay_ < m[3])]
+        chosen = None
+        for obstacles in (spaced + blocked + others, spaced + blocked, spaced):
+            chosen = next(((dx, dy) for dx, dy in cands
+                           if _inside((ax_ + dx, ay_ + dy, ax_ + dx + w, ay_ + dy + h), frame)
+                           and _clear((ax_ + dx, ay_ + dy, ax_ + dx + w, ay_ + dy + h), obstacles)), None)
+            if chosen is not None:
+                break
+        if chosen is None:  # no free place left in the axes: beside the point, kept inside the frame
+            chosen = (min(max(gap, frame[0] - ax_), frame[2] - ax_ - w), min(max(0.0, frame[1] - ay_), frame[3] - ay_ - h))
+        dx, dy = chosen
+        lead = _box_distance(chosen, w, h) > gap * 1.5
+        note = axes.annotate(text, (vx, vy), xytext=((dx - lx) / px_per_pt, (dy - ly) / px_per_pt),
+                             textcoords="offset points", fontsize=fontsize, ha="left", va="bottom", zorder=4,
+                             arrowprops={"arrowstyle": "-", "color": "#777777", "linewidth": 0.6, "shrinkA": 1,
+                                         "shrinkB": 3} if lead else None)
+        note.set_in_layout(False)
+        placed.append((ax_ + dx, ay_ + dy, ax_ + dx + w, ay_ + dy + h))
+        made[i] = note
+    return [made[i] for i in range(len(labels))]
+
+
 #: How the priority matrix colours and names each kind of point.
 _MATRIX_KINDS = (("threat", "Threat", "vermillion", "o"), ("emerging threat", "Emerging threat", "purple", "D"),
                  ("", "Other groupings", "blue", "o"))
@@ -524,16 +612,15 @@ def priority_matrix(frame: pd.DataFrame, x: str, y: str, title: str = "", xlabel
             continue
         axes.scatter(part[x], part[y], s=46 if category else 26, color=PALETTE[colour], marker=marker, label=name,
                      zorder=3 if category else 2, alpha=1 if category else 0.7)
-        if category:
-            for label, px, py in zip(part["label"], part[x], part[y], strict=True):
-                axes.annotate(str(label), (px, py), xytext=(5, 4), textcoords="offset points", fontsize=8)
     axes.set_xlim(-0.05, 1.15)
     axes.set_ylim(-0.05, 1.1)
     axes.set_xlabel(xlabel or x)
     axes.set_ylabel(ylabel or y)
     axes.grid(True, axis="both")
-    axes.legend(loc="lower right", fontsize=8)
+    figure.legend(loc="outside lower center", ncols=3, fontsize=8)  # below the axes: it hides no point
     named = drawn[drawn["category"].fillna("") != ""]
+    place_labels(figure, axes, list(zip(named["label"].astype(str), named[x], named[y], strict=True)),
+                 points=list(zip(drawn[x], drawn[y], strict=True)))
     places = "; ".join(f"{r.label} ({r.category}) at {fmt_number(getattr(r, x), 2)}, {fmt_number(getattr(r, y), 2)}"
                        for r in named.itertuples())
     alt = (f"Scatter chart of {len(drawn)} groupings by {xlabel or x} (across) and {ylabel or y} (up), each from 0 "

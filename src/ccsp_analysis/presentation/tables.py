@@ -212,6 +212,26 @@ class Bullets:
         return "\n".join(f"- {s}" for s in self.items)
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """Text shown as a paragraph, under a level-2 heading when it has one (e.g. words that depend on the run)."""
+
+    text: str
+    heading: str = ""
+
+    def _repr_html_(self) -> str:
+        head = f"<h2>{html.escape(self.heading)}</h2>" if self.heading else ""
+        return head + (f"<p>{html.escape(self.text)}</p>" if self.text else "")
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(x for x in (f"## {self.heading}" if self.heading else "", self.text) if x)
+
+
+def paragraph(text: str, heading: str = "") -> Paragraph:
+    """Display ``text`` as a paragraph (nothing when it is empty), under ``heading`` when one is given."""
+    return Paragraph(text, heading)
+
+
 def bullets(sentences: list[str] | pd.DataFrame) -> Bullets:
     """Display sentences as a list (a list, or a table's ``sentence`` column)."""
     if isinstance(sentences, pd.DataFrame):

@@ -154,6 +154,9 @@ def areas(data: Dataset, params: Params) -> SectionResult:
         conc = concentration(data, params)
         statement = (f"{narrative.concentration_statement(conc, areas='small areas')} The Gini coefficient across "
                      f"small areas is {narrative.fmt_number(conc.gini, 3)} (0 = spread evenly; near 1 = all in one area).")
+        # which small areas these are: the lookup's, not (in the demonstration data) the ONS's LSOAs
+        synthetic = bool(data.geography["lsoa_code"].astype(str).str.startswith("X").all())
+        out.sentences.append(narrative.small_areas_sentence(conc.n_areas, params.area.name, synthetic))
         out.tables["lorenz"] = stats.lorenz(lsoa_counts(data, params))
         out.tables["concentration"] = pd.DataFrame(
             [
