@@ -50,13 +50,14 @@ def test_previous_assessment_year_runs(year_report):
 
 def test_performance_index_lists_the_significant_changes_its_page_shows(performance_run):
     """The 2015-16 index once said 'no statistically significant changes' while its performance page showed
-    significant falls: every UP/DOWN row of the page's plan and headline tables is on the index."""
+    significant falls: every UP/DOWN row of the page's plan, headline and quarterly report tables is on the index
+    (the report measures' rows -- children present, SARC clients, ASB by police and council -- were missing)."""
     import pandas as pd
     from bs4 import BeautifulSoup
 
     out = performance_run.output_dir
     shown = set()
-    for name in ("plan_measures", "headlines"):
+    for name in ("plan_measures", "headlines", "report_measures"):
         table = pd.read_csv(out / "tables" / f"08_performance-{name}.csv")
         shown |= set(table.loc[table["direction"].isin(["UP", "DOWN"]), "label"])
     assert shown  # the demo's 2015-16 quarter has significant changes (the published report shows falls)
