@@ -40,6 +40,15 @@ def test_repeated_ids_and_identical_rows_are_counted_by_month_by_hand():
     ]
 
 
+def test_repeated_rows_cover_only_the_months_a_run_compares():
+    """The demo's street files reach back to 2013: the audit's table listed 132 months, mostly of zeros, for a
+    run comparing 24 (fails on the old code, which took no months). By hand: May 2023 alone is the May row."""
+    got = da.repeated_rows(Dataset({"street": _street()}, "k"), pd.DatetimeIndex(["2023-05-01", "2023-06-01"]))
+    assert got.to_dict("records") == [
+        {"month": "2023-05", "rows": 2, "repeated_crime_ids": 1, "rows_with_repeated_ids": 2, "identical_rows": 0}]
+    assert da.repeated_rows(Dataset({"street": _street()}, "k"), pd.DatetimeIndex(["2019-01-01"])).empty
+
+
 def test_audit_record_is_json_with_sources_coverage_and_checks():
     months = pd.date_range("2022-04-01", "2024-03-01", freq="MS")
     crimes = pd.DataFrame({"month": months[1:], "ward_code": "W1", "crime_ref": [str(i) for i in range(23)],

@@ -145,14 +145,17 @@ def _examples(word: str, values: pd.Series, n: int = 3) -> str:
     return f" ({word}: {', '.join(shown)})" if shown else ""
 
 
-def repeated_rows(data: Dataset) -> pd.DataFrame:
+def repeated_rows(data: Dataset, months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
     """data.police.uk rows of the area by monthly file: repeated Crime IDs and fully identical rows.
 
     Real files repeat some Crime IDs and hold identical anti-social behaviour rows (which have no
     ID); the counts keep every row as published, and this table reports them, month by month.
+    ``months``: only these months (a run's compared months: the street files may reach back years).
     """
     street = data.street
     columns = ["month", "rows", "repeated_crime_ids", "rows_with_repeated_ids", "identical_rows"]
+    if months is not None and not street.empty:
+        street = street[street["month"].isin(months)]
     if street.empty:
         return pd.DataFrame(columns=columns)
     ids = street["crime_id"].fillna("")
@@ -206,7 +209,7 @@ def data_audit(data: Dataset, params: Params) -> SectionResult:
     out.tables["sources"] = sources_table(data, params)
     out.tables["dropped"] = dropped_rows(data)
     out.tables["coverage"] = monthly_coverage(data, params)
-    out.tables["repeated_rows"] = repeated_rows(data)
+    out.tables["repeated_rows"] = repeated_rows(data, coverage.required_months(params))
     if data.crimes["source"].eq("partner").any():
         out.tables["police_vs_partner"] = police_vs_partner(data, params)
     checks = validation_checks(data, params)
