@@ -341,8 +341,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {_write_error_text(exc, args)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        # The run has cleaned up (kernels stopped, staging removed) by now. A second SIGINT can still be on its
+        # way -- pyarrow, interrupted in a read, sends the signal on again to the main thread -- and arriving
+        # while Python shuts down (signal handlers reset) it would kill the process silently (exit -2, not 130).
+        _ignore_sigint()
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _ignore_sigint() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -109,3 +109,20 @@ def test_a_second_run_of_the_same_report_is_refused_while_one_runs(root, demo_di
         proc = ccsp("run", "2023-24", "--outputs", str(out), cwd=proj)
     assert proc.returncode == 2 and "another run of this report is in progress" in proc.stderr
     assert f"process {os.getpid()}" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_late_second_sigint_after_ctrl_c_still_exits_130(tmp_path):
+    """The runner exited -2 (killed by SIGINT) once in a loaded CI run after printing "interrupted": a SIGINT sent on
+    again by pyarrow (its reads catch Ctrl-C and re-send it to the main thread) arrived while Python shut down.
+    Here a command is interrupted, then SIGINT arrives after `main` has returned. Fails on the old code: the late
+    signal raises a second KeyboardInterrupt (traceback, exit -2); once interrupted, the CLI ignores further SIGINT."""
+    code = ("import os, signal, sys\n"
+            "from ccsp_analysis import cli\n"
+            "def interrupted(args):\n"
+            "    raise KeyboardInterrupt  # as Ctrl-C during a run\n"
+            "cli.cmd_run = interrupted  # the parser binds `ccsp run` to cli.cmd_run when it is built\n"
+            "rc = cli.main(['run', '2023-24'])\n"
+            "os.kill(os.getpid(), signal.SIGINT)  # the late second signal\n"
+            "sys.exit(rc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130 and proc.stderr.strip() == "interrupted", (proc.returncode, proc.stderr)
