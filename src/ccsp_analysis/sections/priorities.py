@@ -372,10 +372,6 @@ SCALING = {"volume": "rank among the groupings scored",
            "harm": "rank of the mean harm weight per crime", "concern": "rank of the % naming it in their top three"}
 
 
-def _polarity(measure: str, better: str | None) -> str:
-    return monitoring.polarity_of(measure, better)
-
-
 def plan_on_a_page(plan: Plan, results: Mapping[str, SectionResult], summary: pd.DataFrame,
                    signals: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """The plan's measures of success by the board that owns them: latest value, last year, direction of
@@ -393,7 +389,7 @@ def plan_on_a_page(plan: Plan, results: Mapping[str, SectionResult], summary: pd
                          "label": "No measure of this board is in the data", "status": "", "page": None,
                          "latest": ""})
         for m in board.measures:
-            polarity = _polarity(m.measure, m.better)
+            polarity = monitoring.polarity_of(m.measure, m.better)
             row = {"board": board.name, "objective": board.objective, "measure": m.measure,
                    "label": measure_label(m.measure), "better": "higher" if polarity == "higher_better" else "lower"}
             if m.measure == "reoffending_rate":
@@ -486,13 +482,13 @@ def priorities(data: Dataset, params: Params, results: Mapping[str, SectionResul
         compared=not (rows["direction"] == NOT_COMPARED).any())
     plan = load_plan(params.plan) if params.plan is not None else None
     if plan is not None:
-        polarity = {m.measure: _polarity(m.measure, m.better) for b in plan.boards for m in b.measures}
-        extra = [m for m in polarity if m not in set(summary["measure"])]
+        extra = [m for m in plan_polarity if m not in set(summary["measure"])]
         if extra:
-            s2, g2, p2 = chart_readings({}, data, params, extra, polarity)
+            s2, g2, p2 = chart_readings({}, data, params, extra, plan_polarity)
             summary, signals = pd.concat([summary, s2], ignore_index=True), pd.concat([signals, g2], ignore_index=True)
             points = pd.concat([points, p2], ignore_index=True)
-        out.tables["plan"] = monitoring.with_polarity(plan_on_a_page(plan, results, summary, signals, points), polarity)
+        out.tables["plan"] = monitoring.with_polarity(plan_on_a_page(plan, results, summary, signals, points),
+                                                       plan_polarity)
         out.tables["plan_source"] = pd.DataFrame([{"name": plan.name, "source": plan.source}])
     else:
         out.tables["plan"] = pd.DataFrame(columns=PLAN_COLUMNS)
