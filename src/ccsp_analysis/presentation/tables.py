@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ccsp_analysis import formatting
+from ccsp_analysis import formatting, monitoring
 from ccsp_analysis.disclosure import Suppression
 
 #: How each kind of column is shown.
@@ -18,12 +18,11 @@ KINDS = ("text", "count", "pct", "rate", "rate3", "p", "direction", "number", "s
 #: Kinds shown right-aligned, so that digits line up.
 NUMERIC_KINDS = ("count", "pct", "rate", "rate3", "p", "number", "score")
 #: What a direction of travel means for a measure of each polarity (``monitoring.Measure.polarity``):
-#: a fall in crime (higher_worse) is improving, a rise in referrals to support (higher_better) is too.
-MEANING = {("UP", "higher_worse"): "concerning", ("DOWN", "higher_worse"): "improving",
-           ("UP", "higher_better"): "improving", ("DOWN", "higher_better"): "concerning",
-           ("UP", "neutral"): "neither better nor worse", ("DOWN", "neutral"): "neither better nor worse"}
+#: a fall in crime (higher_worse) is improving, a rise in referrals to support (higher_better) is too. One
+#: rule with the index's exceptions: :func:`ccsp_analysis.monitoring.reading`.
+MEANING = {(d, p): monitoring.reading(d, p) for d in ("UP", "DOWN") for p in monitoring.POLARITIES}
 #: The polarity of a table's rows when it has no ``polarity`` column: its measures are crime, ASB or the like.
-DEFAULT_POLARITY = "higher_worse"
+DEFAULT_POLARITY = monitoring.DEFAULT_POLARITY
 #: Text columns with values longer than this many characters are given room to wrap.
 WIDE_TEXT = 40
 #: Shown in a cell hidden by disclosure control (Office for Statistics Regulation convention).
